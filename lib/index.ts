@@ -1,0 +1,5 @@
+export * from './registry';
+export * from './registry-storage';
+export * from './registry-proxy';
+export * from './registry-ui';
+export * from './private-registry';

@@ -1,0 +1,154 @@
+// Helpers shared by the constructs in this library. Not exported from lib/index.ts: not API.
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** Collects the problems found in one construct's props and throws them as one Error. */
+export class Problems {
+  private readonly list: string[] = [];
+
+  constructor(private readonly owner: string) {}
+
+  public add(message: string): void {
+    this.list.push(message);
+  }
+
+  /** Throws when any problem was added: nothing of the construct is rendered. */
+  public throwIfAny(): void {
+    if (this.list.length === 1) {
+      throw new Error(`${this.owner}: ${this.list[0]}`);
+    }
+    if (this.list.length > 1) {
+      throw new Error(`${this.owner} has ${this.list.length} problems:\n- ${this.list.join('\n- ')}`);
+    }
+  }
+}
+
+/** `Kind at "path"`: how error messages name a construct. */
+export function describe(kind: string, scope: IConstruct): string {
+  return `${kind} at "${scope.node.path}"`;
+}
+
+// Service names must be DNS-1035 labels; using that rule for every name keeps one rule to learn.
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function checkName(problems: Problems, prop: string, value: string, maxLength = 63): void {
+  if (!DNS_1035_LABEL.test(value) || value.length > maxLength) {
+    problems.add(`${prop} must be a DNS-1035 label of at most ${maxLength} characters: lowercase letters, digits and "-", ` +
+      `starting with a letter and ending with a letter or digit (got ${JSON.stringify(value)})`);
+  }
+}
+
+export function checkNamespace(problems: Problems, value: string): void {
+  if (!DNS_1123_LABEL.test(value) || value.length > 63) {
+    problems.add('namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
+      `starting and ending with a letter or digit (got ${JSON.stringify(value)})`);
+  }
+}
+
+export function checkPort(problems: Problems, prop: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    problems.add(`${prop} must be a whole number within 1-65535 (got ${value})`);
+  }
+}
+
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+
+export function checkNodePort(problems: Problems, prop: string, value: number): void {
+  if (!Number.isInteger(value) || value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max) {
+    problems.add(`${prop} must be a whole number within ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, ` +
+      `the cluster's default NodePort range (got ${value}); pick a free port in that range`);
+  }
+}
+
+export function checkReplicas(problems: Problems, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    problems.add(`replicas must be a whole number of at least 1 (got ${value})`);
+  }
+}
+
+export function checkImage(problems: Problems, value: string, defaultImage: string): void {
+  if (value.trim() === '' || /\s/.test(value)) {
+    problems.add(`image must be an image reference without spaces (got ${JSON.stringify(value)}); ` +
+      `omit it to use ${JSON.stringify(defaultImage)}`);
+  }
+}
+
+/** The namespace a construct renders into when its props name none. */
+export function defaultNamespace(scope: IConstruct): string {
+  return Chart.of(scope).namespace ?? 'default';
+}
+
+/** Readable selector labels: never the hashed `cdk8s.io/metadata.addr` label that cdk8s-plus uses. */
+export function selectorLabels(appName: string, instance: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': appName,
+    'app.kubernetes.io/instance': instance,
+  };
+}
+
+export function objectLabels(appName: string, instance: string, component: string, partOf: string): Record<string, string> {
+  return {
+    ...selectorLabels(appName, instance),
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': partOf,
+  };
+}
+
+/** The pod-level security settings of the Pod Security `restricted` profile. */
+export function restrictedPodSecurity(uid: number) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function restrictedContainerSecurity(readOnlyRootFilesystem: boolean) {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem,
+  };
+}
+
+/**
+ * App-wide claims on things that must be unique in a cluster (a nodePort, an object's name).
+ * Each root gets one validation that checks all its claims in one pass, so an app with N
+ * constructs costs O(N), not O(N^2).
+ */
+interface Claim { readonly what: string; readonly owners: string[]; readonly fix: string }
+const claimsByRoot = new WeakMap<IConstruct, Map<string, Claim>>();
+
+export function claim(scope: IConstruct, key: string, what: string, owner: string, fix: string): void {
+  const root = scope.node.root;
+  let claims = claimsByRoot.get(root);
+  if (!claims) {
+    const created = new Map<string, Claim>();
+    claims = created;
+    claimsByRoot.set(root, created);
+    root.node.addValidation({
+      validate: () => [...created.values()]
+        .filter(c => c.owners.length > 1)
+        .map(c => `${c.what} is claimed by ${c.owners.length} constructs: ${c.owners.join(', ')}; ${c.fix}`),
+    });
+  }
+  const existing = claims.get(key);
+  if (existing) {
+    existing.owners.push(owner);
+  } else {
+    claims.set(key, { what, owners: [owner], fix });
+  }
+}
+
+export function claimNodePort(scope: IConstruct, nodePort: number, owner: string): void {
+  claim(scope, `nodePort:${nodePort}`, `nodePort ${nodePort}`, owner,
+    'two Services in one cluster cannot share a nodePort: give each its own');
+}
+
+export function claimObjectName(scope: IConstruct, kind: string, namespace: string, name: string, owner: string): void {
+  claim(scope, `object:${kind}/${namespace}/${name}`, `${kind} "${namespace}/${name}"`, owner,
+    'give each construct its own name or namespace');
+}

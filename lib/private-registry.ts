@@ -1,0 +1,60 @@
+import { Construct } from 'constructs';
+import { defaultNamespace } from './internal';
+import { Registry, RegistryProps } from './registry';
+import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
+import { RegistryUI, RegistryUIProps } from './registry-ui';
+
+export interface PrivateRegistryProps {
+  /**
+   * Namespace of all three parts, unless a part's own props name another.
+   * @default - the chart's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Props of the registry.
+   * @default - a `Registry` named after this construct's id, NodePort 31500
+   */
+  readonly registry?: RegistryProps;
+  /**
+   * Props of the node proxy, or `false` for none.
+   * @default - a `RegistryProxyDaemonSet` named `<registry name>-proxy` on hostPort 5000
+   */
+  readonly proxy?: Omit<RegistryProxyDaemonSetProps, 'registry'> | false;
+  /**
+   * Props of the web UI, or `false` for none.
+   * @default - a `RegistryUI` named `<registry name>-ui` on NodePort 31000
+   */
+  readonly ui?: Omit<RegistryUIProps, 'registry'> | false;
+}
+
+/**
+ * The common case in one construct: a registry, a node proxy so every node pulls `localhost:5000/...`,
+ * and a web UI, wired to each other.
+ */
+export class PrivateRegistry extends Construct {
+  public readonly registry: Registry;
+  public readonly proxy?: RegistryProxyDaemonSet;
+  public readonly ui?: RegistryUI;
+
+  constructor(scope: Construct, id: string, props: PrivateRegistryProps = {}) {
+    super(scope, id);
+    const namespace = props.namespace ?? defaultNamespace(this);
+    this.registry = new Registry(this, 'registry', { name: id, namespace, ...props.registry });
+    const name = this.registry.name;
+    if (props.proxy !== false) {
+      this.proxy = new RegistryProxyDaemonSet(this, 'proxy', {
+        name: `${name}-proxy`, namespace, ...props.proxy, registry: this.registry,
+      });
+    }
+    if (props.ui !== false) {
+      this.ui = new RegistryUI(this, 'ui', {
+        name: `${name}-ui`,
+        namespace,
+        // Pods pull through the node proxy, so that is the pull command worth copying.
+        pullHost: this.proxy?.nodeHost,
+        ...props.ui,
+        registry: this.registry,
+      });
+    }
+  }
+}
