@@ -42,7 +42,7 @@ export interface RegistryStorageBinding {
   readonly volume: k8s.Volume;
   /** Whether several pods on several nodes can share this storage. */
   readonly shared: boolean;
-  /** Words for error messages: "a ReadWriteOnce volume". */
+  /** Words for error messages: "a ReadWriteOnce volume, which one node at a time can mount". */
   readonly description: string;
   /** Creates the storage's own objects; called only after every prop has been checked. */
   readonly createObjects?: () => void;
@@ -92,7 +92,9 @@ class PersistentVolumeStorage extends RegistryStorage {
     return {
       volume: { name: 'data', persistentVolumeClaim: { claimName: registry.name } },
       shared: accessMode === VolumeAccessMode.READ_WRITE_MANY,
-      description: `a ${accessMode} volume`,
+      description: accessMode === VolumeAccessMode.READ_WRITE_MANY
+        ? 'a ReadWriteMany volume'
+        : 'a ReadWriteOnce volume, which one node at a time can mount',
       createObjects: () => {
         new k8s.KubePersistentVolumeClaim(scope, 'data', {
           metadata: { name: registry.name, namespace: registry.namespace, labels: registry.labels },

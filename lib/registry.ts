@@ -173,8 +173,8 @@ export class Registry extends Construct implements IRegistry {
     const storage = (props.storage ?? RegistryStorage.persistentVolume())._bind(this, {
       name: this.name, namespace: this.namespace, labels,
     }, problems);
-    if (this.replicas > 1 && !storage.shared) {
-      problems.add(`replicas is ${this.replicas} but storage is ${storage.description}, which one pod at a time can use; ` +
+    if (Number.isInteger(this.replicas) && this.replicas > 1 && !storage.shared) {
+      problems.add(`replicas is ${this.replicas} but storage is ${storage.description}; ` +
         'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)');
     }
     problems.throwIfAny();

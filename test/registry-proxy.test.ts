@@ -1,0 +1,102 @@
+import { Registry, RegistryProxyDaemonSet } from '../lib';
+import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
+
+function proxyObjects(props: Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]> = {}) {
+  const { app, chart } = testChart('tools');
+  const registry = new Registry(chart, 'registry');
+  const proxy = new RegistryProxyDaemonSet(chart, 'proxy', { registry, ...props });
+  return { registry, proxy, objects: synthValidated(app) };
+}
+
+describe('RegistryProxyDaemonSet defaults', () => {
+  const { registry, proxy, objects } = proxyObjects();
+  const daemonSet = find(objects, 'DaemonSet', 'proxy');
+  const nginx = container(daemonSet, 'nginx');
+
+  test('snapshot', () => {
+    expect(objects.filter(o => o.metadata.name.startsWith('proxy'))).toMatchSnapshot();
+  });
+
+  test('all objects validate', () => {
+    expect(schemaProblems(objects)).toEqual([]);
+  });
+
+  test('forwards to the registry Service by <service>.<namespace>.svc:<port>', () => {
+    expect(proxy.upstream).toBe('registry.tools.svc:5000');
+    const conf = find(objects, 'ConfigMap', 'proxy-config').data['nginx.conf'];
+    expect(conf).toBe(proxy.nginxConfig);
+    expect(conf).toContain('server registry.tools.svc:5000;');
+    expect(conf).toContain('listen 8080;');
+  });
+
+  test('nginx.conf has the directives a registry proxy needs', () => {
+    for (const directive of [
+      'client_max_body_size 0;', 'proxy_set_header Host $http_host;', 'chunked_transfer_encoding on;',
+      'proxy_request_buffering off;', 'proxy_http_version 1.1;', 'proxy_max_temp_file_size 0;', 'proxy_read_timeout 900s;',
+    ]) {
+      expect(proxy.nginxConfig).toContain(directive);
+    }
+  });
+
+  test('hostPort 5000 on the node\'s loopback, to the non-root nginx on 8080', () => {
+    expect(nginx.ports).toEqual([{ name: 'registry', containerPort: 8080, hostPort: 5000, hostIP: '127.0.0.1', protocol: 'TCP' }]);
+    expect(proxy.nodeHost).toBe('localhost:5000');
+  });
+
+  test('runs the pinned unprivileged nginx with the generated config, read-only', () => {
+    expect(nginx.image).toBe('nginxinc/nginx-unprivileged:1.28.0-alpine');
+    expect(nginx.imagePullPolicy).toBe('IfNotPresent');
+    expect(nginx.command).toEqual(['nginx', '-p', '/tmp/nginx/', '-c', '/etc/registry-proxy/nginx.conf', '-e', 'stderr']);
+    expect(nginx.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/registry-proxy', readOnly: true });
+    expect(daemonSet.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(nginx.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+  });
+
+  test('never surges (the hostPort is taken) and tolerates every taint', () => {
+    expect(daemonSet.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(daemonSet.spec.template.spec.tolerations).toEqual([{ operator: 'Exists' }]);
+  });
+
+  test('the registry Service never selects the proxy pods', () => {
+    const service = find(objects, 'Service', 'registry');
+    expect(selects(service.spec.selector, daemonSet.spec.template.metadata.labels)).toBe(false);
+    expect(selects(daemonSet.spec.selector.matchLabels, daemonSet.spec.template.metadata.labels)).toBe(true);
+    expect(selects(daemonSet.spec.selector.matchLabels, find(objects, 'Deployment', 'registry').spec.template.metadata.labels)).toBe(false);
+    expect(registry.namespace).toBe(proxy.namespace);
+  });
+});
+
+describe('RegistryProxyDaemonSet options', () => {
+  test('an external registry, every node address, no tolerations', () => {
+    const { app, chart } = testChart('edge');
+    const proxy = new RegistryProxyDaemonSet(chart, 'mirror-proxy', {
+      registry: Registry.fromUrl('http://mirror.corp.internal:8080'), hostPort: 5001, hostIP: '0.0.0.0', tolerateAllTaints: false,
+    });
+    const objects = synthValidated(app);
+    const daemonSet = find(objects, 'DaemonSet', 'mirror-proxy');
+    expect(proxy.namespace).toBe('edge');
+    expect(proxy.nginxConfig).toContain('server mirror.corp.internal:8080;');
+    expect(container(daemonSet, 'nginx').ports).toEqual([{ name: 'registry', containerPort: 8080, hostPort: 5001, protocol: 'TCP' }]);
+    expect(daemonSet.spec.template.spec.tolerations).toBeUndefined();
+    expect(schemaProblems(objects)).toEqual([]);
+  });
+});
+
+describe('RegistryProxyDaemonSet bad input', () => {
+  const registry = Registry.fromUrl('http://r.ns.svc:5000');
+  const cases: Array<[string, Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]>, string]> = [
+    ['hostPort out of range', { hostPort: 0 }, 'hostPort must be a whole number within 1-65535 (got 0)'],
+    ['hostIP not an address', { hostIP: 'localhost' }, 'hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got "localhost")'],
+    ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 56 characters: lowercase letters, digits and "-", ' +
+      'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
+    ['empty image', { image: ' ' }, 'image must be an image reference without spaces (got " "); omit it to use "nginxinc/nginx-unprivileged:1.28.0-alpine"'],
+    ['https upstream', { registry: Registry.fromUrl('https://r.example:443') }, 'registry https://r.example is served over HTTPS, ' +
+      'which this proxy does not speak upstream; point it at the registry\'s plain-HTTP in-cluster Service'],
+  ];
+
+  test.each(cases)('%s', (_label, props, message) => {
+    const { chart } = testChart('tools');
+    expect(() => new RegistryProxyDaemonSet(chart, 'proxy', { registry, ...props }))
+      .toThrow(new Error(`RegistryProxyDaemonSet at "test/proxy": ${message}`));
+  });
+});
