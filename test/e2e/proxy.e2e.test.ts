@@ -1,0 +1,141 @@
+// The proxy's generated nginx.conf, run by real nginx in front of the real registry.
+import * as path from 'path';
+import {
+  RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireTools, startProxy,
+  startRegistry, workDir,
+} from './harness';
+import { OciImage, clearSkopeoCache, listTags, makeImage, pull, push, readImage } from './images';
+
+const { registryConfig, nginxConf } = classicConfigs();
+const MB = 1 << 20;
+
+beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo']));
+afterAll(cleanup);
+
+describe('the generated nginx.conf in front of the registry', () => {
+  let registry: RunningRegistry;
+  let proxy: RunningProxy;
+  let proxyHost: string;
+  let small: OciImage;
+
+  beforeAll(async () => {
+    registry = await startRegistry(registryConfig);
+    proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+    proxyHost = `127.0.0.1:${proxy.port}`;
+    small = await makeImage(workDir('small'), 'v1', [2 * MB, 64 << 10]);
+  });
+
+  test('GET /v2/ through the proxy reaches the registry', async () => {
+    const res = await request(`${proxy.url}/v2/`);
+    expect(res.status).toBe(200);
+    expect(res.headers['docker-distribution-api-version']).toBe('registry/2.0');
+  });
+
+  test('push and pull through the proxy, digests identical', async () => {
+    const pushed = await push(small, proxyHost, 'via-proxy/small');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+    expect(await listTags(proxyHost, 'via-proxy/small')).toEqual(['v1']);
+    const out = path.join(workDir('small-pulled'), 'layout');
+    expect((await pull(proxyHost, 'via-proxy/small', 'v1', out)).ok).toBe(true);
+    expect(readImage(out, 'v1')).toEqual({ manifestDigest: small.manifestDigest, layerDigests: small.layerDigests });
+  });
+
+  test('a 200 MB layer streams through without being spooled to disk', async () => {
+    const big = await makeImage(workDir('big'), 'v1', [200 * MB]);
+    expect(big.layerSizes[0]).toBeGreaterThanOrEqual(200 * MB);
+    clearSkopeoCache();
+    const pushed = await push(big, proxyHost, 'via-proxy/big');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+    const out = path.join(workDir('big-pulled'), 'layout');
+    const pulled = await pull(proxyHost, 'via-proxy/big', 'v1', out);
+    expect(pulled.output).toBe(pulled.ok ? pulled.output : 'pull succeeded');
+    expect(readImage(out, 'v1')).toEqual({ manifestDigest: big.manifestDigest, layerDigests: big.layerDigests });
+    // nginx logs this whenever it writes a request or response body to a temp file.
+    expect(proxy.program.log).not.toMatch(/buffered to a temporary file/);
+  });
+
+  test('upload Location headers keep the client-facing port when it differs from nginx\'s (hostPort 5000 -> 8080)', async () => {
+    const hostPort = await portForward(proxy.port);
+    try {
+      const clientHost = `127.0.0.1:${hostPort.port}`;
+      expect(hostPort.port).not.toBe(proxy.port);
+      const start = await request(`http://${clientHost}/v2/via-hostport/app/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+      expect(start.status).toBe(202);
+      expect(start.headers.location).toMatch(new RegExp(`^http://${clientHost.replace(/\./g, '\\.')}/v2/via-hostport/app/blobs/uploads/`));
+      // A whole push through the forwarded port works only if every Location points back at it.
+      const pushed = await push(small, clientHost, 'via-hostport/app');
+      expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+      expect(await listTags(clientHost, 'via-hostport/app')).toEqual(['v1']);
+    } finally {
+      await hostPort.close();
+    }
+  });
+
+  test('50 clients pulling at once through the proxy: 0 errors', async () => {
+    const base = workDir('concurrent');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      pull(proxyHost, 'via-proxy/small', 'v1', path.join(base, `client-${i}`)).then(r => ({ i, ...r }))));
+    const failures = results.filter(r => !r.ok);
+    expect(failures.map(f => `client ${f.i}: ${f.output}`)).toEqual([]);
+    for (const r of results) {
+      expect(readImage(path.join(base, `client-${r.i}`), 'v1').layerDigests).toEqual(small.layerDigests);
+    }
+  });
+});
+
+describe('negative controls: the proxy tests can fail', () => {
+  let registry: RunningRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry(registryConfig);
+  });
+
+  test('without client_max_body_size 0, a layer over 1 MiB gets 413', async () => {
+    const broken = nginxConf.replace(/^\s*client_max_body_size 0;\n/m, '');
+    expect(broken).not.toBe(nginxConf);
+    const proxy = await startProxy(broken, `127.0.0.1:${registry.port}`);
+    const image = await makeImage(workDir('too-big'), 'v1', [3 * MB]);
+    clearSkopeoCache();
+    const pushed = await push(image, `127.0.0.1:${proxy.port}`, 'negative/too-big');
+    expect(pushed.ok).toBe(false);
+    expect(pushed.output).toMatch(/413|Request Entity Too Large/i);
+    await proxy.program.stop();
+  });
+
+  test('without Host $http_host, upload Location headers point at the wrong place', async () => {
+    const broken = nginxConf.replace(/^\s*proxy_set_header Host \$http_host;\n/m, '');
+    expect(broken).not.toBe(nginxConf);
+    const proxy = await startProxy(broken, `127.0.0.1:${registry.port}`);
+    const hostPort = await portForward(proxy.port);
+    try {
+      const start = await request(`http://127.0.0.1:${hostPort.port}/v2/negative/host/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+      expect(start.status).toBe(202);
+      expect(start.headers.location).not.toContain(`127.0.0.1:${hostPort.port}`);
+    } finally {
+      await hostPort.close();
+      await proxy.program.stop();
+    }
+  });
+
+  test('with request buffering on, nginx logs that it spooled the upload to disk (the log check can fail)', async () => {
+    const broken = nginxConf.replace('proxy_request_buffering off;', 'proxy_request_buffering on;');
+    expect(broken).not.toBe(nginxConf);
+    const proxy = await startProxy(broken, `127.0.0.1:${registry.port}`);
+    const image = await makeImage(workDir('spooled'), 'v1', [8 * MB]);
+    clearSkopeoCache();
+    const pushed = await push(image, `127.0.0.1:${proxy.port}`, 'negative/spooled');
+    expect(pushed.ok).toBe(true);
+    expect(proxy.program.log).toMatch(/buffered to a temporary file/);
+    await proxy.program.stop();
+  });
+
+  test('with a wrong upstream, the pull fails', async () => {
+    const nowhere = await freePort();
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${nowhere}`);
+    const res = await request(`${proxy.url}/v2/`);
+    expect(res.status).toBe(502);
+    const pulled = await pull(`127.0.0.1:${proxy.port}`, 'via-proxy/small', 'v1', path.join(workDir('nowhere'), 'layout'));
+    expect(pulled.ok).toBe(false);
+    await proxy.program.stop();
+  });
+});
