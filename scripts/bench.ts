@@ -1,0 +1,164 @@
+// `npm run bench`: prints figures and ratios measured side by side in this one run. Never a timed test.
+//   1. synth latency of the main.ts app     2. scale: N registries in one app
+//   3. proxy data path vs direct             4. npm test wall time
+// Flags: --only=synth,scale,proxy,test   --sizes=50,500 (MB)   --runs=3
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { PrivateRegistry } from '../lib';
+import { classicConfigs, cleanup, requireTools, startProxy, startRegistry, workDir } from '../test/e2e/harness';
+import { clearSkopeoCache, makeImage, pull, push } from '../test/e2e/images';
+
+const root = path.resolve(__dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));
+const only = new Set((args.only ?? 'synth,scale,proxy,test').split(','));
+const runs = Number(args.runs ?? 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function timeIt(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function run(command: string, argv: string[], env: Record<string, string> = {}): void {
+  const r = spawnSync(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  if (r.status !== 0) {
+    throw new Error(`${command} ${argv.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+const rows: string[][] = [];
+function row(...cells: Array<string | number>): void {
+  const line = cells.map(c => typeof c === 'number' ? c.toFixed(3) : c);
+  rows.push(line);
+  console.log(line.join(' | '));
+}
+
+function synthBench(): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const env = { CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' };
+  const n = Math.max(5, runs);
+  const app: number[] = [];
+  const cli: number[] = [];
+  const tsNode: number[] = [];
+  const tsNodeBin = path.join(root, 'node_modules', '.bin', 'ts-node');
+  for (let i = 0; i < n; i++) { // interleaved, so drift in machine load hits all three alike
+    app.push(timeIt(() => run('node', ['scripts/run-app.js'], env)));
+    cli.push(timeIt(() => run(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--output', outdir], { CDK8S_CHECK_UPGRADE: 'false' })));
+    if (fs.existsSync(tsNodeBin)) {
+      tsNode.push(timeIt(() => run('npx', ['ts-node', 'main.ts'], env)));
+    }
+  }
+  fs.rmSync(outdir, { recursive: true, force: true });
+  row('synth: app command (node scripts/run-app.js), median s', median(app), 'target <= 0.25 s');
+  row('synth: npx cdk8s synth, median s', median(cli), '');
+  if (tsNode.length) {
+    row('synth: template default (npx ts-node main.ts), median s', median(tsNode), '');
+    row('synth: cdk8s synth / ts-node ratio', median(cli) / median(tsNode), 'target <= 0.4');
+  }
+}
+
+function scaleBench(): void {
+  // One chart, a namespace per registry: cdk8s re-validates the whole app for every chart it renders, so
+  // N charts would cost O(N^2) inside cdk8s itself; the constructs take `namespace` as a prop instead.
+  const synthN = (n: number) => timeIt(() => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-')) });
+    const chart = new Chart(app, 'teams');
+    for (let i = 0; i < n; i++) {
+      // 2000 distinct nodePorts: registries from 30000, UIs from 31384, all inside 30000-32767.
+      new PrivateRegistry(chart, `team-${i}`, {
+        namespace: `team-${i}`,
+        registry: { name: 'registry', nodePort: 30000 + i },
+        ui: { nodePort: 31384 + i },
+      });
+    }
+    app.synthYaml();
+  });
+  synthN(20); // warm the module cache
+  const t100 = median([synthN(100), synthN(100), synthN(100)]);
+  const t1000 = median([synthN(1000), synthN(1000), synthN(1000)]);
+  row('scale: 100 registries (+proxy, UI) construct+validate+render, s', t100, '');
+  row('scale: 1000 registries, s', t1000, 'target <= 5 s');
+  row('scale: t(1000)/t(100)', t1000 / t100, 'target <= 11');
+}
+
+async function proxyBench(): Promise<void> {
+  requireTools(['docker-registry', 'nginx', 'skopeo', 'curl']);
+  const sizes = (args.sizes ?? '50,500').split(',').map(Number);
+  const { registryConfig, nginxConf } = classicConfigs();
+  const registry = await startRegistry(registryConfig);
+  const proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+  const direct = `127.0.0.1:${registry.port}`;
+  const viaProxy = `127.0.0.1:${proxy.port}`;
+  let repo = 0;
+  for (const mb of sizes) {
+    const image = await makeImage(workDir(`bench-${mb}`), 'v1', [mb << 20]);
+    await push(image, direct, 'bench/seed'); // every blob exists for pulls and raw GETs
+    const times: Record<string, { direct: number[]; proxy: number[] }> = { push: { direct: [], proxy: [] }, pull: { direct: [], proxy: [] }, get: { direct: [], proxy: [] } };
+    for (let i = 0; i < runs; i++) {
+      for (const [label, host] of [['direct', direct], ['proxy', viaProxy]] as const) {
+        clearSkopeoCache();
+        // A new repository each time: the registry receives every byte again.
+        times.push[label].push(await timeAsync(async () => {
+          const r = await push(image, host, `bench/push-${repo++}`);
+          if (!r.ok) throw new Error(r.output);
+        }));
+        clearSkopeoCache();
+        const out = workDir('bench-pull');
+        times.pull[label].push(await timeAsync(async () => {
+          const r = await pull(host, 'bench/seed', 'v1', path.join(out, 'layout'));
+          if (!r.ok) throw new Error(r.output);
+        }));
+        fs.rmSync(out, { recursive: true, force: true });
+        times.get[label].push(timeIt(() => execFileSync('curl', ['-sSf', '-o', '/dev/null',
+          `http://${host}/v2/bench/seed/blobs/${image.layerDigests[0]}`])));
+      }
+    }
+    for (const op of ['push', 'pull', 'get']) {
+      const d = median(times[op].direct);
+      const p = median(times[op].proxy);
+      const name = op === 'get' ? 'raw blob GET (curl)' : `skopeo ${op}`;
+      row(`proxy: ${name}, ${mb} MB: direct s / proxy s / speed ratio`, `${d.toFixed(3)} / ${p.toFixed(3)} / ${(d / p).toFixed(2)}`,
+        op === 'push' ? 'target >= 0.9' : op === 'pull' ? 'target >= 0.95' : 'target >= 0.8');
+    }
+    fs.rmSync(image.dir, { recursive: true, force: true });
+  }
+  const spooled = /buffered to a temporary file/.test(proxy.program.log);
+  row('proxy: nginx spooled a body to disk during the bench', spooled ? 'yes' : 'no', 'want no');
+  await cleanup();
+}
+
+function testBench(): void {
+  const t = [timeIt(() => run('npm', ['test', '--silent']))];
+  row('npm test (tsc --noEmit + jest), wall s', median(t), 'target <= 10 s');
+}
+
+async function main(): Promise<void> {
+  console.log(`bench on ${os.cpus().length} cores, node ${process.version}, ${runs} runs per figure`);
+  console.log('figure | value | target');
+  if (only.has('synth')) synthBench();
+  if (only.has('scale')) scaleBench();
+  if (only.has('proxy')) await proxyBench();
+  if (only.has('test')) testBench();
+  console.log('\n| figure | value | target |\n|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+main().catch(async e => {
+  await cleanup();
+  console.error(e);
+  process.exit(1);
+});
