@@ -4,7 +4,7 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { classicChart } from '../examples/classic';
 import { PrivateRegistry, Registry, RegistryUI } from '../lib';
-import { KubeObject, container, find, schemaProblems, selects, synthApp, synthValidated, testChart } from './util';
+import { KubeObject, container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 describe('the classic app (main.ts)', () => {
   const app = Testing.app();
@@ -92,7 +92,7 @@ describe('composition', () => {
   test('PrivateRegistry names its parts after the registry and can leave out the proxy and UI', () => {
     const { app, chart } = testChart('ci');
     const hub = new PrivateRegistry(chart, 'hub', { proxy: false, ui: false });
-    const objects = synthApp(app);
+    const objects = synthValidated(app);
     expect(hub.proxy).toBeUndefined();
     expect(hub.ui).toBeUndefined();
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
@@ -101,7 +101,9 @@ describe('composition', () => {
     const { app: app2, chart: chart2 } = testChart('ci');
     const full = new PrivateRegistry(chart2, 'hub');
     expect([full.proxy!.name, full.ui!.name]).toEqual(['hub-proxy', 'hub-ui']);
-    expect(synthApp(app2)).toHaveLength(8);
+    const defaults = synthValidated(app2);
+    expect(defaults).toHaveLength(8);
+    expect(defaults).toMatchSnapshot('PrivateRegistry defaults');
   });
 
   test('two Services claiming one nodePort fail the app-wide validation, naming both', () => {

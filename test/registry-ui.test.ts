@@ -72,6 +72,7 @@ describe('RegistryUI bad input', () => {
         `(got ${JSON.stringify(title)}); write "and" for "&"`]),
     ['nodePort out of range', { nodePort: 8080 },
       'nodePort must be a whole number within 30000-32767, the cluster\'s default NodePort range (got 8080); pick a free port in that range'],
+    ['pullHost with a quote', { pullHost: 'localhost:5000"' }, 'pullHost must be a host[:port] such as "localhost:5000" (got "localhost:5000\\"")'],
     ['replicas', { replicas: -1 }, 'replicas must be a whole number of at least 1 (got -1)'],
     ['broken image version', { image: 'joxit/docker-registry-ui:2.5.3' },
       'image joxit/docker-registry-ui:2.5.3 cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later'],

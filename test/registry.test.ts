@@ -182,6 +182,8 @@ describe('Registry bad input', () => {
       'starting and ending with a letter or digit (got "Kube System")'],
     ['size not a quantity', { storage: RegistryStorage.persistentVolume({ size: '10GB' }) },
       'Registry at "test/registry": storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "10GB")'],
+    ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
+      'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
     ['empty image', { image: '' },
       'Registry at "test/registry": image must be an image reference without spaces (got ""); omit it to use "registry:2.8.3"'],
     ['nodePort with ClusterIP', { serviceType: RegistryServiceType.CLUSTER_IP, nodePort: 31500 },

@@ -15,10 +15,18 @@ export function testChart(namespace?: string): { app: App; chart: Chart } {
   return { app, chart };
 }
 
-/** Validates the app (app-wide validations included) and returns its objects. */
+/**
+ * Validates the app (app-wide validations included, as `cdk8s synth` runs them) and every object against
+ * its Kubernetes schema, and returns the objects. Every test app goes through here or `schemaProblems`.
+ */
 export function synthValidated(app: App): KubeObject[] {
-  app.synthYaml(); // runs every construct's validations, as `cdk8s synth` does
-  return synthApp(app);
+  app.synthYaml();
+  const objects = synthApp(app);
+  const problems = schemaProblems(objects);
+  if (problems.length > 0) {
+    throw new Error(`objects that fail the Kubernetes schemas:\n${problems.join('\n')}`);
+  }
+  return objects;
 }
 
 export function find(objects: KubeObject[], kind: string, name: string): KubeObject {

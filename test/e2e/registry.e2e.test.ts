@@ -97,3 +97,11 @@ describe('the classic app\'s registry config, run by docker-registry', () => {
     await empty.program.stop();
   });
 });
+
+describe('the harness', () => {
+  test('a missing program fails the suite and says what to install', () => {
+    expect(() => requireTools(['docker-registry', 'no-such-program-xyz'])).toThrow(new Error(
+      'the end-to-end suite needs no-such-program-xyz, which is not installed: ' +
+      'run "sudo bash scripts/install-e2e-deps.sh" (or "apt-get install no-such-program-xyz")'));
+  });
+});
