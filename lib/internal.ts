@@ -12,6 +12,10 @@ export class Problems {
     this.list.push(message);
   }
 
+  public addAll(messages: string[]): void {
+    this.list.push(...messages);
+  }
+
   /** Throws when any problem was added: nothing of the construct is rendered. */
   public throwIfAny(): void {
     if (this.list.length === 1) {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { Problems } from './internal';
+import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** How a PersistentVolume may be mounted. */
 export enum VolumeAccessMode {
@@ -28,6 +29,14 @@ export interface PersistentVolumeStorageOptions {
   readonly accessMode?: VolumeAccessMode;
 }
 
+export interface ExistingClaimStorageOptions {
+  /**
+   * Whether the claim is ReadWriteMany, so that several replicas may share it.
+   * @default false
+   */
+  readonly readWriteMany?: boolean;
+}
+
 export interface EmptyDirStorageOptions {
   /**
    * Upper bound on what the registry may store before the kubelet evicts the pod.
@@ -36,14 +45,86 @@ export interface EmptyDirStorageOptions {
   readonly sizeLimit?: string;
 }
 
-/** What a storage choice contributes to a registry's objects. */
+export interface S3StorageOptions {
+  /** Bucket name. */
+  readonly bucket: string;
+  /** AWS region, or the region your S3-compatible store expects (MinIO: any, e.g. "us-east-1"). */
+  readonly region: string;
+  /**
+   * Endpoint of an S3-compatible store (MinIO, Ceph RGW, R2).
+   * @default - AWS S3
+   */
+  readonly regionEndpoint?: string;
+  /**
+   * Path-style URLs (`endpoint/bucket`), which most S3-compatible stores need.
+   * @default false
+   */
+  readonly forcePathStyle?: boolean;
+  /**
+   * Server-side encryption of stored objects.
+   * @default false
+   */
+  readonly encrypt?: boolean;
+  /**
+   * HTTPS to the store.
+   * @default true
+   */
+  readonly secure?: boolean;
+  /**
+   * Prefix of every object the registry writes.
+   * @default - the bucket root
+   */
+  readonly rootDirectory?: string;
+  /**
+   * Access key id and secret key, from Secrets.
+   * @default - the pod's own credentials (IRSA, instance profile)
+   */
+  readonly credentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
+}
+
+export interface GcsStorageOptions {
+  /** Bucket name. */
+  readonly bucket: string;
+  /**
+   * Service account key JSON, from a Secret; mounted as a file.
+   * @default - the pod's own credentials (Workload Identity)
+   */
+  readonly keyFile?: SecretKey;
+  /**
+   * Prefix of every object the registry writes.
+   * @default - the bucket root
+   */
+  readonly rootDirectory?: string;
+}
+
+export interface AzureStorageOptions {
+  /** Storage account name. */
+  readonly accountName: string;
+  /** Account key, from a Secret. */
+  readonly accountKey: SecretKey;
+  /** Blob container name. */
+  readonly container: string;
+  /**
+   * Domain of the blob service.
+   * @default "core.windows.net"
+   */
+  readonly realm?: string;
+}
+
+/** What a storage choice contributes to the registry's pods. Internal to this library. */
 export interface RegistryStorageBinding {
-  /** The pod volume that holds the data, named `data`. */
-  readonly volume: k8s.Volume;
+  /** The driver's section under `storage:` in config.yml, e.g. `{ s3: { ... } }`. */
+  readonly config: Record<string, unknown>;
+  /** Env vars with secret values (`REGISTRY_STORAGE_*` from `secretKeyRef`). */
+  readonly env: k8s.EnvVar[];
+  readonly volumes: k8s.Volume[];
+  readonly mounts: k8s.VolumeMount[];
   /** Whether several pods on several nodes can share this storage. */
   readonly shared: boolean;
   /** Words for error messages: "a ReadWriteOnce volume, which one node at a time can mount". */
   readonly description: string;
+  /** The driver's name, as in config.yml. */
+  readonly driver: 'filesystem' | 's3' | 'gcs' | 'azure';
   /** Creates the storage's own objects; called only after every prop has been checked. */
   readonly createObjects?: () => void;
 }
@@ -53,9 +134,31 @@ export interface RegistryStorageTarget {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
+  /** Names objects in error messages and claims. */
+  readonly claimName: string;
 }
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+/** Where filesystem storage is mounted in the registry container (the image's own default). */
+const DATA_DIR = '/var/lib/registry';
+const GCS_KEY_DIR = '/etc/registry-gcs';
+
+function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
+}
+
+function filesystem(volume: k8s.Volume, shared: boolean, description: string, createObjects?: () => void): RegistryStorageBinding {
+  return {
+    config: { filesystem: { rootdirectory: DATA_DIR } },
+    env: [],
+    volumes: [volume],
+    mounts: [{ name: 'data', mountPath: DATA_DIR }],
+    shared,
+    description,
+    driver: 'filesystem',
+    createObjects,
+  };
+}
 
 /** Where a registry keeps its blobs and manifests. */
 export abstract class RegistryStorage {
@@ -66,13 +169,33 @@ export abstract class RegistryStorage {
     return new PersistentVolumeStorage(options);
   }
 
+  /** A PersistentVolumeClaim that already exists, e.g. the one a Helm release created. */
+  public static existingClaim(claimName: string, options: ExistingClaimStorageOptions = {}): RegistryStorage {
+    return new ExistingClaimStorage(claimName, options);
+  }
+
   /** Pod-local scratch space: the data is lost whenever the pod goes. For throwaway registries. */
   public static emptyDir(options: EmptyDirStorageOptions = {}): RegistryStorage {
     return new EmptyDirStorage(options);
   }
 
+  /** An S3 bucket, or an S3-compatible store (MinIO, Ceph RGW, R2). Shared: replicas may scale out. */
+  public static s3(options: S3StorageOptions): RegistryStorage {
+    return new S3Storage(options);
+  }
+
+  /** A Google Cloud Storage bucket. Shared: replicas may scale out. */
+  public static gcs(options: GcsStorageOptions): RegistryStorage {
+    return new GcsStorage(options);
+  }
+
+  /** An Azure Blob Storage container. Shared: replicas may scale out. */
+  public static azure(options: AzureStorageOptions): RegistryStorage {
+    return new AzureStorage(options);
+  }
+
   /**
-   * Checks the options and creates the objects this storage needs. Called once by `Registry`.
+   * Checks the options and says what this storage adds to the registry. Called once by `Registry`.
    * @internal
    */
   public abstract _bind(scope: Construct, registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding;
@@ -89,23 +212,38 @@ class PersistentVolumeStorage extends RegistryStorage {
     if (!QUANTITY.test(size)) {
       problems.add(`storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(size)})`);
     }
-    return {
-      volume: { name: 'data', persistentVolumeClaim: { claimName: registry.name } },
-      shared: accessMode === VolumeAccessMode.READ_WRITE_MANY,
-      description: accessMode === VolumeAccessMode.READ_WRITE_MANY
-        ? 'a ReadWriteMany volume'
-        : 'a ReadWriteOnce volume, which one node at a time can mount',
-      createObjects: () => {
+    const shared = accessMode === VolumeAccessMode.READ_WRITE_MANY;
+    return filesystem(
+      { name: 'data', persistentVolumeClaim: { claimName: registry.claimName } },
+      shared,
+      shared ? 'a ReadWriteMany volume' : 'a ReadWriteOnce volume, which one node at a time can mount',
+      () => {
         new k8s.KubePersistentVolumeClaim(scope, 'data', {
-          metadata: { name: registry.name, namespace: registry.namespace, labels: registry.labels },
+          metadata: { name: registry.claimName, namespace: registry.namespace, labels: registry.labels },
           spec: {
             accessModes: [accessMode],
             storageClassName: this.options.storageClassName,
             resources: { requests: { storage: k8s.Quantity.fromString(size) } },
           },
         });
-      },
-    };
+      });
+  }
+}
+
+class ExistingClaimStorage extends RegistryStorage {
+  constructor(private readonly claimName: string, private readonly options: ExistingClaimStorageOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(this.claimName) || this.claimName.length > 253) {
+      problems.add(`storage claim name must be a valid PersistentVolumeClaim name (got ${JSON.stringify(this.claimName)})`);
+    }
+    const shared = this.options.readWriteMany ?? false;
+    return filesystem(
+      { name: 'data', persistentVolumeClaim: { claimName: this.claimName } },
+      shared,
+      shared ? `the ReadWriteMany claim "${this.claimName}"` : `the claim "${this.claimName}", which is not marked readWriteMany`);
   }
 }
 
@@ -119,10 +257,115 @@ class EmptyDirStorage extends RegistryStorage {
     if (sizeLimit !== undefined && !QUANTITY.test(sizeLimit)) {
       problems.add(`storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(sizeLimit)})`);
     }
+    return filesystem(
+      { name: 'data', emptyDir: sizeLimit ? { sizeLimit: k8s.Quantity.fromString(sizeLimit) } : {} },
+      false,
+      'an emptyDir, which is private to each pod');
+  }
+}
+
+function checkBucket(problems: Problems, driver: string, bucket: string): void {
+  if (!/^[a-z0-9][-a-z0-9._]{1,220}[a-z0-9]$/.test(bucket)) {
+    problems.add(`${driver} bucket must be a bucket name: 3 or more lowercase letters, digits, "-", "." or "_" (got ${JSON.stringify(bucket)})`);
+  }
+}
+
+class S3Storage extends RegistryStorage {
+  constructor(private readonly options: S3StorageOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
+    const o = this.options;
+    checkBucket(problems, 's3', o.bucket);
+    if (o.region.trim() === '') {
+      problems.add('s3 region must not be empty; S3-compatible stores such as MinIO accept "us-east-1"');
+    }
+    if (o.regionEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.regionEndpoint)) {
+      problems.add(`s3 regionEndpoint must be a URL such as "https://minio.storage.svc:9000" (got ${JSON.stringify(o.regionEndpoint)})`);
+    }
+    if (o.credentials) {
+      problems.addAll(secretKeyProblems('s3 credentials.accessKey', o.credentials.accessKey));
+      problems.addAll(secretKeyProblems('s3 credentials.secretKey', o.credentials.secretKey));
+    }
     return {
-      volume: { name: 'data', emptyDir: sizeLimit ? { sizeLimit: k8s.Quantity.fromString(sizeLimit) } : {} },
-      shared: false,
-      description: 'an emptyDir, which is private to each pod',
+      // Explicit false values are written: the driver's own defaults differ between registry versions.
+      config: {
+        s3: {
+          region: o.region,
+          bucket: o.bucket,
+          ...(o.regionEndpoint !== undefined ? { regionendpoint: o.regionEndpoint } : {}),
+          forcepathstyle: o.forcePathStyle ?? false,
+          encrypt: o.encrypt ?? false,
+          secure: o.secure ?? true,
+          ...(o.rootDirectory !== undefined ? { rootdirectory: o.rootDirectory } : {}),
+        },
+      },
+      env: o.credentials ? [
+        secretEnv('REGISTRY_STORAGE_S3_ACCESSKEY', o.credentials.accessKey),
+        secretEnv('REGISTRY_STORAGE_S3_SECRETKEY', o.credentials.secretKey),
+      ] : [],
+      volumes: [],
+      mounts: [],
+      shared: true,
+      description: 'an S3 bucket',
+      driver: 's3',
+    };
+  }
+}
+
+class GcsStorage extends RegistryStorage {
+  constructor(private readonly options: GcsStorageOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
+    const o = this.options;
+    checkBucket(problems, 'gcs', o.bucket);
+    if (o.keyFile) {
+      problems.addAll(secretKeyProblems('gcs keyFile', o.keyFile));
+    }
+    return {
+      config: {
+        gcs: {
+          bucket: o.bucket,
+          ...(o.keyFile ? { keyfile: `${GCS_KEY_DIR}/key.json` } : {}),
+          ...(o.rootDirectory !== undefined ? { rootdirectory: o.rootDirectory } : {}),
+        },
+      },
+      env: [],
+      // Only the one key is projected, at the path config.yml names.
+      volumes: o.keyFile ? [{ name: 'gcs-key', secret: { secretName: o.keyFile.secretName, items: [{ key: o.keyFile.key, path: 'key.json' }] } }] : [],
+      mounts: o.keyFile ? [{ name: 'gcs-key', mountPath: GCS_KEY_DIR, readOnly: true }] : [],
+      shared: true,
+      description: 'a GCS bucket',
+      driver: 'gcs',
+    };
+  }
+}
+
+class AzureStorage extends RegistryStorage {
+  constructor(private readonly options: AzureStorageOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
+    const o = this.options;
+    if (!/^[a-z0-9]{3,24}$/.test(o.accountName)) {
+      problems.add(`azure accountName must be 3-24 lowercase letters and digits (got ${JSON.stringify(o.accountName)})`);
+    }
+    if (!/^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$/.test(o.container)) {
+      problems.add(`azure container must be 3-63 lowercase letters, digits and single "-" (got ${JSON.stringify(o.container)})`);
+    }
+    problems.addAll(secretKeyProblems('azure accountKey', o.accountKey));
+    return {
+      config: { azure: { accountname: o.accountName, container: o.container, realm: o.realm ?? 'core.windows.net' } },
+      env: [secretEnv('REGISTRY_STORAGE_AZURE_ACCOUNTKEY', o.accountKey)],
+      volumes: [],
+      mounts: [],
+      shared: true,
+      description: 'an Azure container',
+      driver: 'azure',
     };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
@@ -7,7 +8,13 @@ import {
   claimObjectName, defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
   selectorLabels,
 } from './internal';
-import { RegistryStorage } from './registry-storage';
+import { garbageCollectionJob } from './registry-gc';
+import {
+  AutoscalingOptions, GarbageCollectionOptions, IngressOptions, MetricsOptions, PodOptions, PullThroughOptions,
+  RegistryAuth, RegistryCache, ResourceOptions,
+} from './registry-options';
+import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
+import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** What other constructs need to reach a registry. */
 export interface IRegistry {
@@ -46,7 +53,7 @@ export interface RegistryProps {
    */
   readonly image?: string;
   /**
-   * Number of registry pods. More than one needs storage that several nodes can share.
+   * Number of registry pods. More than one needs shared storage and `httpSecret`.
    * @default 1
    */
   readonly replicas?: number;
@@ -70,14 +77,73 @@ export interface RegistryProps {
    * @default 5000
    */
   readonly port?: number;
+  /**
+   * The `http.secret` that signs upload state, from a Secret; every replica must share it.
+   * @default - each pod picks a random one (fine for one replica)
+   */
+  readonly httpSecret?: SecretKey;
+  /**
+   * Who may push and pull.
+   * @default - anyone who reaches the registry
+   */
+  readonly auth?: RegistryAuth;
+  /**
+   * Allow `DELETE` of manifests and blobs (`storage.delete.enabled`).
+   * @default false
+   */
+  readonly deletion?: boolean;
+  /**
+   * A garbage-collection CronJob; needs `deletion`.
+   * @default - none
+   */
+  readonly garbageCollection?: GarbageCollectionOptions;
+  /**
+   * Blob descriptor cache.
+   * @default RegistryCache.inMemory()
+   */
+  readonly cache?: RegistryCache;
+  /**
+   * Mirror another registry instead of accepting pushes.
+   * @default - a normal registry
+   */
+  readonly pullThrough?: PullThroughOptions;
+  /**
+   * Prometheus metrics on the debug port, with a ClusterIP Service `<name>-metrics`.
+   * @default - no metrics
+   */
+  readonly metrics?: MetricsOptions;
+  /**
+   * Scale on CPU between `minReplicas` and `maxReplicas`.
+   * @default - a fixed number of replicas
+   */
+  readonly autoscaling?: AutoscalingOptions;
+  /**
+   * An Ingress in front of the Service.
+   * @default - none
+   */
+  readonly ingress?: IngressOptions;
+  /**
+   * CPU and memory.
+   * @default - requests 100m CPU and 128Mi, memory limit 1Gi
+   */
+  readonly resources?: ResourceOptions;
+  /**
+   * Scheduling, metadata and extra env of the registry pods.
+   * @default - no constraints
+   */
+  readonly pod?: PodOptions;
 }
 
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */
 const CONTAINER_PORT = 5000;
-const CONFIG_DIR = '/etc/docker/registry';
-const DATA_DIR = '/var/lib/registry';
+const REGISTRY_CONFIG_DIR = '/etc/docker/registry';
+const AUTH_DIR = '/auth';
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
 const REGISTRY_UID = 1000;
+const DEFAULT_IMAGE = 'registry:2.8.3';
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+/** Env var names whose plain values would put a secret into dist/. */
+const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)/i;
 
 /** A registry 2.x `config.yml`, as far as this library writes it. */
 export interface RegistryConfig {
@@ -87,15 +153,23 @@ export interface RegistryConfig {
   readonly http: {
     readonly addr: string;
     readonly headers: Record<string, string[]>;
+    readonly debug?: { readonly addr: string; readonly prometheus: { readonly enabled: boolean; readonly path: string } };
   };
+  readonly auth?: { readonly htpasswd: { readonly realm: string; readonly path: string } };
+  readonly redis?: { readonly addr: string; readonly db: number };
+  readonly proxy?: { readonly remoteurl: string };
   readonly health: {
     readonly storagedriver: { readonly enabled: boolean; readonly interval: string; readonly threshold: number };
   };
 }
 
+function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
+}
+
 /**
  * A private container registry (distribution 2.x): ConfigMap with `config.yml`, Deployment,
- * Service and storage. Replaces the `stable/docker-registry` Helm chart.
+ * Service and storage, plus whatever the production options add. Replaces the `stable/docker-registry` chart.
  */
 export class Registry extends Construct implements IRegistry {
   /**
@@ -123,6 +197,7 @@ export class Registry extends Construct implements IRegistry {
   public readonly name: string;
   public readonly namespace: string;
   public readonly image: string;
+  /** Replicas of the Deployment (with autoscaling, its minimum). */
   public readonly replicas: number;
   public readonly serviceType: RegistryServiceType;
   /** The node port, or undefined for a ClusterIP Service. */
@@ -132,19 +207,27 @@ export class Registry extends Construct implements IRegistry {
   public readonly configMapName: string;
   public readonly serviceHost: string;
   public readonly clusterUrl: string;
-  /** The config model rendered into the ConfigMap's `config.yml`. */
-  public readonly config: RegistryConfig;
-  /** The exact text of `config.yml`. */
-  public readonly configYaml: string;
   /** Labels on the registry's pods; the Service selects on a subset of them. */
   public readonly podLabels: Record<string, string>;
+  /** Labels the Service and Deployment select on. */
+  public readonly selectorLabels: Record<string, string>;
+  /** Whether clients must authenticate. */
+  public readonly authEnabled: boolean;
+  /** Port of the metrics (debug) server, when metrics are on. */
+  public readonly metricsPort?: number;
+
+  private deletionEnabled: boolean;
+  private readonly corsOrigins: string[] = [];
+  private readonly storage: RegistryStorageBinding;
+  private readonly props: RegistryProps;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
+    this.props = props;
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? defaultNamespace(this);
-    this.image = props.image ?? 'registry:2.8.3';
-    this.replicas = props.replicas ?? 1;
+    this.image = props.image ?? DEFAULT_IMAGE;
+    this.replicas = props.autoscaling?.minReplicas ?? props.replicas ?? 1;
     this.serviceType = props.serviceType ?? RegistryServiceType.NODE_PORT;
     this.nodePort = this.serviceType === RegistryServiceType.NODE_PORT ? props.nodePort ?? 31500 : undefined;
     this.port = props.port ?? 5000;
@@ -152,13 +235,15 @@ export class Registry extends Construct implements IRegistry {
     this.configMapName = `${this.name}-config`;
     this.serviceHost = `${this.serviceName}.${this.namespace}.svc`;
     this.clusterUrl = `http://${this.serviceHost}:${this.port}`;
+    this.deletionEnabled = props.deletion ?? false;
+    this.authEnabled = props.auth !== undefined;
+    this.metricsPort = props.metrics ? props.metrics.port ?? 5001 : undefined;
 
     const owner = describe('Registry', this);
     const problems = new Problems(owner);
-    checkName(problems, 'name', this.name, 56); // leaves room for the "-config" suffix
+    checkName(problems, 'name', this.name, 48); // leaves room for the "-metrics" and "-gc" suffixes
     checkNamespace(problems, this.namespace);
-    checkImage(problems, this.image, 'registry:2.8.3');
-    checkReplicas(problems, this.replicas);
+    checkImage(problems, this.image, DEFAULT_IMAGE);
     checkPort(problems, 'port', this.port);
     if (this.nodePort !== undefined) {
       checkNodePort(problems, 'nodePort', this.nodePort);
@@ -166,33 +251,16 @@ export class Registry extends Construct implements IRegistry {
       problems.add(`nodePort is set (${props.nodePort}) but serviceType is ClusterIP; drop nodePort or use RegistryServiceType.NODE_PORT`);
     }
 
-    const selector = { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry' };
+    this.selectorLabels = { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry' };
     const labels = objectLabels('docker-registry', this.name, 'registry', this.name);
-    this.podLabels = labels;
+    this.podLabels = { ...props.pod?.labels, ...labels };
 
-    const storage = (props.storage ?? RegistryStorage.persistentVolume())._bind(this, {
-      name: this.name, namespace: this.namespace, labels,
+    this.storage = (props.storage ?? RegistryStorage.persistentVolume())._bind(this, {
+      name: this.name, namespace: this.namespace, labels, claimName: this.name,
     }, problems);
-    if (Number.isInteger(this.replicas) && this.replicas > 1 && !storage.shared) {
-      problems.add(`replicas is ${this.replicas} but storage is ${storage.description}; ` +
-        'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)');
-    }
+    const maxReplicas = this.checkScaling(problems);
+    this.checkOptions(problems);
     problems.throwIfAny();
-
-    this.config = {
-      version: '0.1',
-      log: { fields: { service: 'registry' } },
-      storage: {
-        cache: { blobdescriptor: 'inmemory' },
-        filesystem: { rootdirectory: DATA_DIR },
-      },
-      http: {
-        addr: `:${CONTAINER_PORT}`,
-        headers: { 'X-Content-Type-Options': ['nosniff'] },
-      },
-      health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
-    };
-    this.configYaml = stringify(this.config, { lineWidth: 0 });
 
     for (const kind of ['Deployment', 'Service']) {
       claimObjectName(this, kind, this.namespace, this.name, owner);
@@ -202,18 +270,13 @@ export class Registry extends Construct implements IRegistry {
       claimNodePort(this, this.nodePort, owner);
     }
 
-    storage.createObjects?.();
+    this.storage.createObjects?.();
 
+    // config.yml is rendered at synth time, so that linked constructs (a UI that deletes images, a browser
+    // origin that needs CORS) can still add what they need to it.
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels },
-      data: { 'config.yml': this.configYaml },
-    });
-
-    const probe = (failureThreshold: number): k8s.Probe => ({
-      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      failureThreshold,
+      data: { 'config.yml': Lazy.any({ produce: () => this.configYaml }) },
     });
 
     new k8s.KubeDeployment(this, 'deployment', {
@@ -221,43 +284,21 @@ export class Registry extends Construct implements IRegistry {
       spec: {
         replicas: this.replicas,
         minReadySeconds: 5,
-        selector: { matchLabels: selector },
+        selector: { matchLabels: this.selectorLabels },
         // A ReadWriteOnce volume cannot be mounted by the new pod while the old one holds it.
-        strategy: storage.shared
+        strategy: this.storage.shared
           ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } }
           : { type: 'Recreate' },
         template: {
           metadata: {
-            labels,
+            labels: this.podLabels,
             // A change of config.yml changes this hash, which rolls the pods.
-            annotations: { 'checksum/config': createHash('sha256').update(this.configYaml).digest('hex') },
+            annotations: {
+              ...props.pod?.annotations,
+              'checksum/config': Lazy.any({ produce: () => createHash('sha256').update(this.configYaml).digest('hex') }),
+            },
           },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurity(REGISTRY_UID),
-            containers: [{
-              name: 'registry',
-              image: this.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/registry', 'serve', `${CONFIG_DIR}/config.yml`],
-              ports: [{ name: 'registry', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
-              readinessProbe: probe(3),
-              livenessProbe: probe(6),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
-                limits: { memory: k8s.Quantity.fromString('1Gi') },
-              },
-              securityContext: restrictedContainerSecurity(true),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'data', mountPath: DATA_DIR },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: this.configMapName } },
-              storage.volume,
-            ],
-          },
+          spec: this.podSpec(maxReplicas),
         },
       },
     });
@@ -266,13 +307,354 @@ export class Registry extends Construct implements IRegistry {
       metadata: { name: this.serviceName, namespace: this.namespace, labels },
       spec: {
         type: this.serviceType,
-        selector,
+        selector: this.selectorLabels,
         ports: [{
           name: 'registry',
           protocol: 'TCP',
           port: this.port,
           targetPort: k8s.IntOrString.fromNumber(CONTAINER_PORT),
           nodePort: this.nodePort,
+        }],
+      },
+    });
+
+    this.createAvailabilityObjects(labels, maxReplicas);
+    this.createMetricsObjects(labels);
+    this.createIngress(labels);
+    if (props.garbageCollection) {
+      garbageCollectionJob(this, {
+        registryName: this.name,
+        namespace: this.namespace,
+        labels,
+        configPath: `${REGISTRY_CONFIG_DIR}/config.yml`,
+        options: props.garbageCollection,
+      });
+    }
+  }
+
+  /** The config model rendered into the ConfigMap's `config.yml`. */
+  public get config(): RegistryConfig {
+    const p = this.props;
+    const cacheKind = p.cache?._kind ?? 'inmemory';
+    const headers: Record<string, string[]> = { 'X-Content-Type-Options': ['nosniff'] };
+    if (this.corsOrigins.length > 0) {
+      // What a browser on another origin needs to list, read digests and (with deletion) delete.
+      headers['Access-Control-Allow-Origin'] = [...this.corsOrigins];
+      headers['Access-Control-Allow-Methods'] = ['HEAD', 'GET', 'OPTIONS', ...(this.deletionEnabled ? ['DELETE'] : [])];
+      headers['Access-Control-Allow-Headers'] = ['Authorization', 'Accept', 'Cache-Control'];
+      headers['Access-Control-Expose-Headers'] = ['Docker-Content-Digest'];
+    }
+    return {
+      version: '0.1',
+      log: { fields: { service: 'registry' } },
+      storage: {
+        ...(cacheKind !== 'none' ? { cache: { blobdescriptor: cacheKind } } : {}),
+        ...this.storage.config,
+        ...(this.deletionEnabled ? { delete: { enabled: true } } : {}),
+      },
+      http: {
+        addr: `:${CONTAINER_PORT}`,
+        headers,
+        ...(this.metricsPort !== undefined
+          ? { debug: { addr: `:${this.metricsPort}`, prometheus: { enabled: true, path: '/metrics' } } } : {}),
+      },
+      ...(p.auth ? { auth: { htpasswd: { realm: p.auth._htpasswd.realm ?? 'Registry Realm', path: `${AUTH_DIR}/htpasswd` } } } : {}),
+      ...(p.cache?._redis ? { redis: { addr: p.cache._redis.address, db: p.cache._redis.db ?? 0 } } : {}),
+      ...(p.pullThrough ? { proxy: { remoteurl: p.pullThrough.remoteUrl } } : {}),
+      health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
+    };
+  }
+
+  /** The exact text of `config.yml`. */
+  public get configYaml(): string {
+    return stringify(this.config, { lineWidth: 0 });
+  }
+
+  /** Whether `DELETE` is allowed (`storage.delete.enabled`). */
+  public get deletion(): boolean {
+    return this.deletionEnabled;
+  }
+
+  /** Turns on `storage.delete.enabled`, e.g. for a UI that deletes images. */
+  public enableDeletion(): void {
+    if (this.props.pullThrough) {
+      throw new Error(`${describe('Registry', this)}: deletion cannot be enabled on a pull-through cache, which only mirrors`);
+    }
+    this.deletionEnabled = true;
+  }
+
+  /**
+   * Adds the CORS headers that a browser page on `origin` needs to call the registry directly. Refused
+   * with auth: the registry answers the browser's preflight with 401.
+   */
+  public allowBrowserOrigin(origin: string): void {
+    if (this.authEnabled) {
+      throw new Error(`${describe('Registry', this)}: a browser on ${origin} cannot call a registry that requires auth ` +
+        '(it answers the CORS preflight with 401); use the UI\'s proxy mode instead');
+    }
+    if (!this.corsOrigins.includes(origin)) {
+      this.corsOrigins.push(origin);
+    }
+  }
+
+  private checkScaling(problems: Problems): number {
+    const p = this.props;
+    let max = this.replicas;
+    if (p.autoscaling) {
+      const a = p.autoscaling;
+      if (p.replicas !== undefined) {
+        problems.add('replicas and autoscaling are both set; autoscaling.minReplicas sets the starting count, drop replicas');
+      }
+      checkReplicas(problems, a.minReplicas);
+      if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < a.minReplicas) {
+        problems.add(`autoscaling.maxReplicas must be a whole number of at least minReplicas ${a.minReplicas} (got ${a.maxReplicas})`);
+      }
+      const cpu = a.cpuUtilization ?? 75;
+      if (!Number.isInteger(cpu) || cpu < 1 || cpu > 100) {
+        problems.add(`autoscaling.cpuUtilization must be a whole percentage within 1-100 (got ${cpu})`);
+      }
+      max = Math.max(max, a.maxReplicas);
+    } else {
+      checkReplicas(problems, this.replicas);
+    }
+    if (Number.isInteger(max) && max > 1) {
+      const what = p.autoscaling ? `autoscaling.maxReplicas is ${max}` : `replicas is ${max}`;
+      if (!this.storage.shared) {
+        problems.add(`${what} but storage is ${this.storage.description}; ` +
+          'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)');
+      }
+      if (!p.httpSecret) {
+        problems.add(`${what} but httpSecret is not set: every replica must share one http.secret, or an upload that ` +
+          'moves between replicas fails; pass httpSecret: SecretKey.fromSecret(name, key) of a Secret holding a random string');
+      }
+    }
+    return max;
+  }
+
+  private checkOptions(problems: Problems): void {
+    const p = this.props;
+    if (p.httpSecret) problems.addAll(secretKeyProblems('httpSecret', p.httpSecret));
+    if (p.auth) problems.addAll(secretKeyProblems('auth htpasswd secret', p.auth._htpasswd.secret));
+    const realm = p.auth?._htpasswd.realm;
+    if (realm !== undefined && (realm.trim() === '' || /["\n]/.test(realm))) {
+      problems.add(`auth htpasswd realm must be non-empty text without quotes or line breaks (got ${JSON.stringify(realm)})`);
+    }
+    const redis = p.cache?._redis;
+    if (redis) {
+      if (!/^[^\s:/]+:\d{1,5}$/.test(redis.address)) {
+        problems.add(`cache redis address must be "host:port" such as "redis.cache.svc:6379" (got ${JSON.stringify(redis.address)})`);
+      }
+      if (redis.db !== undefined && (!Number.isInteger(redis.db) || redis.db < 0 || redis.db > 15)) {
+        problems.add(`cache redis db must be a whole number within 0-15 (got ${redis.db})`);
+      }
+      if (redis.password) problems.addAll(secretKeyProblems('cache redis password', redis.password));
+    }
+    const pull = p.pullThrough;
+    if (pull) {
+      if (!/^https?:\/\/[^\s/]+\/?$/.test(pull.remoteUrl)) {
+        problems.add(`pullThrough.remoteUrl must be a registry URL such as "https://registry-1.docker.io" (got ${JSON.stringify(pull.remoteUrl)})`);
+      }
+      if ((pull.username === undefined) !== (pull.password === undefined)) {
+        problems.add('pullThrough.username and pullThrough.password go together: set both, or neither for anonymous pulls');
+      }
+      if (pull.username) problems.addAll(secretKeyProblems('pullThrough.username', pull.username));
+      if (pull.password) problems.addAll(secretKeyProblems('pullThrough.password', pull.password));
+      if (p.deletion) {
+        problems.add('deletion cannot be enabled on a pull-through cache, which only mirrors; drop deletion or pullThrough');
+      }
+    }
+    if (p.garbageCollection) {
+      if (!this.deletionEnabled) {
+        problems.add('garbageCollection needs deletion: true; without it nothing is ever unreferenced');
+      }
+      if (this.storage.description.startsWith('an emptyDir')) {
+        problems.add('garbageCollection cannot run on emptyDir storage: the rollouts it makes would erase the data; use a volume or an object store');
+      }
+      const schedule = p.garbageCollection.schedule;
+      if (schedule !== undefined && !/^(@(yearly|annually|monthly|weekly|daily|hourly)|(\S+\s+){4}\S+)$/.test(schedule.trim())) {
+        problems.add(`garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got ${JSON.stringify(schedule)})`);
+      }
+    }
+    if (this.metricsPort !== undefined) {
+      checkPort(problems, 'metrics.port', this.metricsPort);
+      if (this.metricsPort === CONTAINER_PORT) {
+        problems.add(`metrics.port must differ from the registry's own port ${CONTAINER_PORT} (got ${this.metricsPort})`);
+      }
+    }
+    if (p.ingress) {
+      const host = p.ingress.host;
+      if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
+        problems.add(`ingress.host must be a DNS name such as "registry.example.com" (got ${JSON.stringify(host)})`);
+      }
+    }
+    for (const [key, value] of Object.entries(p.resources ?? {})) {
+      if (value !== undefined && !QUANTITY.test(value)) {
+        problems.add(`resources.${key} must be a Kubernetes quantity such as "500m" or "256Mi" (got ${JSON.stringify(value)})`);
+      }
+    }
+    for (const name of Object.keys(p.pod?.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        problems.add(`pod.env name must be a shell-style variable name (got ${JSON.stringify(name)})`);
+      } else if (SECRET_LIKE_ENV.test(name)) {
+        problems.add(`pod.env ${name} looks like a secret, and plain env values land in dist/; ` +
+          'pass secrets through the props that take a SecretKey (httpSecret, auth, storage credentials)');
+      }
+    }
+  }
+
+  private podSpec(maxReplicas: number): k8s.PodSpec {
+    const p = this.props;
+    const env: k8s.EnvVar[] = [
+      ...(p.httpSecret ? [secretEnv('REGISTRY_HTTP_SECRET', p.httpSecret)] : []),
+      ...this.storage.env,
+      ...(p.cache?._redis?.password ? [secretEnv('REGISTRY_REDIS_PASSWORD', p.cache._redis.password)] : []),
+      ...(p.pullThrough?.username ? [secretEnv('REGISTRY_PROXY_USERNAME', p.pullThrough.username)] : []),
+      ...(p.pullThrough?.password ? [secretEnv('REGISTRY_PROXY_PASSWORD', p.pullThrough.password)] : []),
+      ...Object.entries(p.pod?.env ?? {}).map(([name, value]) => ({ name, value })),
+    ];
+    const volumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: this.configMapName } },
+      ...this.storage.volumes,
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: REGISTRY_CONFIG_DIR, readOnly: true },
+      ...this.storage.mounts,
+    ];
+    if (p.auth) {
+      // Only the one key is projected, to the file name config.yml points at.
+      const secret = p.auth._htpasswd.secret;
+      volumes.push({ name: 'auth', secret: { secretName: secret.secretName, items: [{ key: secret.key, path: 'htpasswd' }] } });
+      mounts.push({ name: 'auth', mountPath: AUTH_DIR, readOnly: true });
+    }
+    const r = p.resources ?? {};
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    const probe = (failureThreshold: number): k8s.Probe => ({
+      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold,
+    });
+    const spread = maxReplicas > 1 && (p.pod?.spreadAcrossNodes ?? true);
+    return {
+      automountServiceAccountToken: false,
+      securityContext: restrictedPodSecurity(REGISTRY_UID),
+      priorityClassName: p.pod?.priorityClassName,
+      nodeSelector: p.pod?.nodeSelector,
+      tolerations: p.pod?.tolerations?.map(t => ({ ...t })),
+      imagePullSecrets: p.pod?.imagePullSecrets?.map(name => ({ name })),
+      affinity: spread ? {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selectorLabels } },
+          }],
+        },
+      } : undefined,
+      containers: [{
+        name: 'registry',
+        image: this.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/registry', 'serve', `${REGISTRY_CONFIG_DIR}/config.yml`],
+        env: env.length > 0 ? env : undefined,
+        ports: [
+          { name: 'registry', containerPort: CONTAINER_PORT, protocol: 'TCP' },
+          ...(this.metricsPort !== undefined ? [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }] : []),
+        ],
+        readinessProbe: probe(3),
+        livenessProbe: probe(6),
+        resources: {
+          requests: { cpu: q(r.cpuRequest ?? '100m'), memory: q(r.memoryRequest ?? '128Mi') },
+          limits: { memory: q(r.memoryLimit ?? '1Gi'), ...(r.cpuLimit ? { cpu: q(r.cpuLimit) } : {}) },
+        },
+        securityContext: restrictedContainerSecurity(true),
+        volumeMounts: mounts,
+      }],
+      volumes,
+    };
+  }
+
+  private createAvailabilityObjects(labels: Record<string, string>, maxReplicas: number): void {
+    const a = this.props.autoscaling;
+    if (maxReplicas > 1) {
+      // Voluntary disruptions (node drains) take one registry pod at a time.
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selectorLabels } },
+      });
+    }
+    if (a) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization ?? 75 } },
+          }],
+        },
+      });
+    }
+  }
+
+  private createMetricsObjects(labels: Record<string, string>): void {
+    const m = this.props.metrics;
+    if (!m || this.metricsPort === undefined) {
+      return;
+    }
+    // A Service of its own: on the NodePort Service the metrics port would be opened on every node.
+    const metricsLabels = { ...labels, 'app.kubernetes.io/component': 'registry-metrics' };
+    new k8s.KubeService(this, 'metrics-service', {
+      metadata: { name: `${this.name}-metrics`, namespace: this.namespace, labels: metricsLabels },
+      spec: {
+        type: 'ClusterIP',
+        selector: this.selectorLabels,
+        ports: [{ name: 'metrics', protocol: 'TCP', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics') }],
+      },
+    });
+    if (m.serviceMonitor) {
+      new ApiObject(this, 'service-monitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: {
+          selector: { matchLabels: { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry-metrics' } },
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
+        },
+      });
+    }
+  }
+
+  private createIngress(labels: Record<string, string>): void {
+    const i = this.props.ingress;
+    if (!i) {
+      return;
+    }
+    new k8s.KubeIngress(this, 'ingress', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels,
+        annotations: {
+          // ingress-nginx refuses bodies over 1 MiB and spools them to disk unless told otherwise.
+          'nginx.ingress.kubernetes.io/proxy-body-size': '0',
+          'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+          ...i.annotations,
+        },
+      },
+      spec: {
+        ingressClassName: i.className,
+        tls: i.tlsSecretName ? [{ hosts: [i.host], secretName: i.tlsSecretName }] : undefined,
+        rules: [{
+          host: i.host,
+          http: {
+            paths: [{
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: this.serviceName, port: { name: 'registry' } } },
+            }],
+          },
         }],
       },
     });

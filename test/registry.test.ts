@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { Registry, RegistryServiceType, RegistryStorage, VolumeAccessMode } from '../lib';
+import { Registry, RegistryServiceType, RegistryStorage, SecretKey, VolumeAccessMode } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 function registryObjects(props: ConstructorParameters<typeof Registry>[2] = {}, namespace = 'tools') {
@@ -133,6 +133,7 @@ describe('Registry options', () => {
   test('a ReadWriteMany volume allows replicas and rolls without surge deadlock', () => {
     const { objects } = registryObjects({
       replicas: 3,
+      httpSecret: SecretKey.fromSecret('registry-http', 'secret'),
       storage: RegistryStorage.persistentVolume({ size: '100Gi', storageClassName: 'nfs', accessMode: VolumeAccessMode.READ_WRITE_MANY }),
     });
     const deployment = find(objects, 'Deployment', 'registry');
@@ -168,14 +169,14 @@ describe('Registry bad input', () => {
       'Registry at "test/registry": replicas must be a whole number of at least 1 (got 0)'],
     ['replicas not an integer', { replicas: 1.5 },
       'Registry at "test/registry": replicas must be a whole number of at least 1 (got 1.5)'],
-    ['replicas on ReadWriteOnce', { replicas: 2 },
+    ['replicas on ReadWriteOnce', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret') },
       'Registry at "test/registry": replicas is 2 but storage is a ReadWriteOnce volume, which one node at a time can mount; ' +
       'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)'],
-    ['replicas on emptyDir', { replicas: 2, storage: RegistryStorage.emptyDir() },
+    ['replicas on emptyDir', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret'), storage: RegistryStorage.emptyDir() },
       'Registry at "test/registry": replicas is 2 but storage is an emptyDir, which is private to each pod; ' +
       'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)'],
     ['invalid name', { name: 'My_Registry' },
-      'Registry at "test/registry": name must be a DNS-1035 label of at most 56 characters: lowercase letters, digits and "-", ' +
+      'Registry at "test/registry": name must be a DNS-1035 label of at most 48 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "My_Registry")'],
     ['invalid namespace', { namespace: 'Kube System' },
       'Registry at "test/registry": namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
@@ -199,8 +200,8 @@ describe('Registry bad input', () => {
     const { app, chart } = testChart('tools');
     expect(() => new Registry(chart, 'registry', { nodePort: 1, replicas: 0 })).toThrow(new Error(
       'Registry at "test/registry" has 2 problems:\n' +
-      '- replicas must be a whole number of at least 1 (got 0)\n' +
-      '- nodePort must be a whole number within 30000-32767, the cluster\'s default NodePort range (got 1); pick a free port in that range'));
+      '- nodePort must be a whole number within 30000-32767, the cluster\'s default NodePort range (got 1); pick a free port in that range\n' +
+      '- replicas must be a whole number of at least 1 (got 0)'));
     expect(app.charts.flatMap(c => c.toJson())).toEqual([]);
   });
 

@@ -1,0 +1,37 @@
+/**
+ * A reference to one key of a Kubernetes Secret that already exists (made by your secret manager,
+ * sealed-secrets, external-secrets or `kubectl create secret`). The value never passes through this
+ * library: it reaches the pod as `secretKeyRef` env or a mounted file, never a ConfigMap or `dist/`.
+ */
+export class SecretKey {
+  /**
+   * @param secretName name of the Secret, in the namespace of the pod that reads it
+   * @param key key inside the Secret
+   */
+  public static fromSecret(secretName: string, key: string): SecretKey {
+    return new SecretKey(secretName, key);
+  }
+
+  private constructor(public readonly secretName: string, public readonly key: string) {}
+
+  /** `secret/key`, for error messages. */
+  public toString(): string {
+    return `${this.secretName}/${this.key}`;
+  }
+}
+
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Problems with a SecretKey given as `prop`, in the words of the other validation messages. */
+export function secretKeyProblems(prop: string, ref: SecretKey): string[] {
+  const problems: string[] = [];
+  if (!DNS_1123_SUBDOMAIN.test(ref.secretName) || ref.secretName.length > 253) {
+    problems.push(`${prop} names Secret ${JSON.stringify(ref.secretName)}, which is not a valid Secret name ` +
+      '(lowercase letters, digits, "-" and ".")');
+  }
+  if (!SECRET_KEY.test(ref.key) || ref.key.length > 253) {
+    problems.push(`${prop} names key ${JSON.stringify(ref.key)}, which is not a valid Secret key (letters, digits, "-", "_" and ".")`);
+  }
+  return problems;
+}
