@@ -49,10 +49,23 @@ function modelFor(apiVersion: string, kind: string): Model | undefined {
   }
 }
 
+/** Custom resources the library renders, with the fields their CRDs require. */
+const CUSTOM_RESOURCES: Record<string, (obj: KubeObject) => string[]> = {
+  'monitoring.coreos.com/v1 ServiceMonitor': obj => [
+    ...(obj.spec?.selector?.matchLabels ? [] : ['spec.selector.matchLabels is required']),
+    ...(Array.isArray(obj.spec?.endpoints) && obj.spec.endpoints.every((e: any) => typeof e.port === 'string') ? [] : ['spec.endpoints[].port is required']),
+  ],
+};
+
 /** Validates each object against its Kubernetes schema; returns the problems, named by kind and name. */
 export function schemaProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const obj of objects) {
+    const custom = CUSTOM_RESOURCES[`${obj.apiVersion} ${obj.kind}`];
+    if (custom) {
+      problems.push(...custom(obj).map(p => `${obj.kind} ${obj.metadata?.name}: ${p}`));
+      continue;
+    }
     const Model = modelFor(obj.apiVersion, obj.kind);
     if (!Model) {
       problems.push(`${obj.apiVersion} ${obj.kind} ${obj.metadata?.name}: no schema to validate against`);
@@ -79,4 +92,43 @@ export function container(workload: KubeObject, name: string): any {
 /** Whether every selector label has the same value among the pod labels. */
 export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Every pod spec in the objects (Deployments, DaemonSets, CronJobs), with where it came from. */
+export function podSpecs(objects: KubeObject[]): Array<{ owner: string; spec: any }> {
+  return objects.flatMap(o => {
+    const owner = `${o.kind}/${o.metadata.name}`;
+    if (o.kind === 'Deployment' || o.kind === 'DaemonSet') return [{ owner, spec: o.spec.template.spec }];
+    if (o.kind === 'CronJob') return [{ owner, spec: o.spec.jobTemplate.spec.template.spec }];
+    return [];
+  });
+}
+
+/**
+ * Violations of the Pod Security Standards' `restricted` profile (v1.27) in one pod spec. `allowHostPorts`
+ * exempts hostPort, which the node proxy needs by design.
+ */
+export function restrictedViolations(spec: any, options: { allowHostPorts?: boolean } = {}): string[] {
+  const v: string[] = [];
+  const podSc = spec.securityContext ?? {};
+  if (spec.hostNetwork || spec.hostPID || spec.hostIPC) v.push('host namespaces');
+  for (const vol of spec.volumes ?? []) {
+    const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+    const kind = Object.keys(vol).find(k => k !== 'name');
+    if (!kind || !allowed.includes(kind)) v.push(`volume ${vol.name} of type ${kind}`);
+  }
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const sc = c.securityContext ?? {};
+    const where = `container ${c.name}`;
+    if (sc.privileged) v.push(`${where}: privileged`);
+    if (sc.allowPrivilegeEscalation !== false) v.push(`${where}: allowPrivilegeEscalation must be false`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) v.push(`${where}: must drop ALL capabilities`);
+    if ((sc.capabilities?.add ?? []).some((a: string) => a !== 'NET_BIND_SERVICE')) v.push(`${where}: adds capabilities`);
+    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) v.push(`${where}: runAsNonRoot must be true`);
+    if ((sc.runAsUser ?? podSc.runAsUser) === 0) v.push(`${where}: runs as uid 0`);
+    const seccomp = sc.seccompProfile?.type ?? podSc.seccompProfile?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') v.push(`${where}: seccompProfile must be RuntimeDefault`);
+    if (!options.allowHostPorts && (c.ports ?? []).some((p: any) => p.hostPort)) v.push(`${where}: hostPort`);
+  }
+  return v;
 }
