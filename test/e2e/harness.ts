@@ -16,6 +16,8 @@ const TOOLS: Record<string, string> = {
   'skopeo': 'skopeo',
   'htpasswd': 'apache2-utils',
   'curl': 'curl',
+  'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
   'tar': 'tar',
   'gzip': 'gzip',
 };
@@ -125,6 +127,13 @@ export class Program {
       await new Promise(r => setTimeout(r, 50));
     }
     throw new Error(`${this.name}: ${url} did not answer ${status} within ${timeoutMs} ms (last: ${last}):\n${this.output}`);
+  }
+
+  /** Waits for the program to end by itself; returns its exit code. */
+  public async waitForExit(): Promise<number | null | undefined> {
+    await this.exitPromise;
+    running.delete(this);
+    return this.exited;
   }
 
   /** Stops the program by its PID: SIGTERM, then SIGKILL after 5 s. */

@@ -1,0 +1,209 @@
+// The production options of `Registry`, run by the real registry, nginx, redis-server, htpasswd and skopeo.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, SecretKey } from '../../lib';
+import { KubeObject, container, find, synthValidated } from '../util';
+import { cleanup, freePort, request, requireTools, start, startProxy, startRegistry, workDir } from './harness';
+import { clearSkopeoCache, makeImage, pull, push, readImage } from './images';
+
+beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo', 'htpasswd', 'redis-server', 'redis-cli']));
+afterAll(cleanup);
+
+/** A Registry (and its proxy) with `props`, synthesized; the generated config.yml, nginx.conf and objects. */
+function synth(props: ConstructorParameters<typeof Registry>[2]) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'prod', { namespace: 'prod' });
+  const registry = new Registry(chart, 'registry', props);
+  new RegistryProxyDaemonSet(chart, 'proxy', { registry });
+  const objects: KubeObject[] = synthValidated(app);
+  return {
+    objects,
+    configYaml: find(objects, 'ConfigMap', 'registry-config').data['config.yml'] as string,
+    nginxConf: find(objects, 'ConfigMap', 'proxy-config').data['nginx.conf'] as string,
+    deployment: find(objects, 'Deployment', 'registry'),
+  };
+}
+
+describe('htpasswd auth', () => {
+  const { configYaml, nginxConf } = synth({ auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('registry-users', 'htpasswd') }) });
+  let htpasswdFile: string;
+
+  beforeAll(() => {
+    htpasswdFile = path.join(workDir('auth'), 'htpasswd');
+    fs.writeFileSync(htpasswdFile, execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']));
+  });
+
+  test('401 without credentials, push and pull with them, directly and through the proxy', async () => {
+    // The file is where the Secret would be mounted; only that path is overridden, as the env var the pod could set.
+    const registry = await startRegistry(configYaml, { env: { REGISTRY_AUTH_HTPASSWD_PATH: htpasswdFile } });
+    const anonymous = await request(`${registry.url}/v2/`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Basic realm="Registry Realm"');
+    const basic = Buffer.from('alice:wonderland').toString('base64');
+    expect((await request(`${registry.url}/v2/`, { headers: { Authorization: `Basic ${basic}` } })).status).toBe(200);
+    expect((await request(`${registry.url}/`)).status).toBe(200); // the probe path needs no credentials
+
+    const image = await makeImage(workDir('auth-image'), 'v1', [1 << 20]);
+    const host = `127.0.0.1:${registry.port}`;
+    clearSkopeoCache();
+    const denied = await push(image, host, 'team/app');
+    expect(denied.ok).toBe(false);
+    expect(denied.output).toMatch(/401|unauthorized|authentication required/i);
+    const pushed = await push(image, host, 'team/app', 'alice:wonderland');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+
+    const proxy = await startProxy(nginxConf, host);
+    const viaProxy = `127.0.0.1:${proxy.port}`;
+    expect((await pull(viaProxy, 'team/app', 'v1', path.join(workDir('auth-anon'), 'l'))).ok).toBe(false);
+    const out = path.join(workDir('auth-pulled'), 'l');
+    const pulled = await pull(viaProxy, 'team/app', 'v1', out, 'alice:wonderland');
+    expect(pulled.output).toBe(pulled.ok ? pulled.output : 'pull succeeded');
+    expect(readImage(out, 'v1').layerDigests).toEqual(image.layerDigests);
+    await proxy.program.stop();
+    await registry.program.stop();
+  });
+
+  test('a missing htpasswd file is silently replaced by a random user: why the mount path is tested', async () => {
+    const missing = path.join(workDir('auth-missing'), 'htpasswd');
+    const registry = await startRegistry(configYaml, { env: { REGISTRY_AUTH_HTPASSWD_PATH: missing } });
+    const basic = Buffer.from('alice:wonderland').toString('base64');
+    expect((await request(`${registry.url}/v2/`, { headers: { Authorization: `Basic ${basic}` } })).status).toBe(401);
+    expect(fs.existsSync(missing)).toBe(true);
+    expect(registry.program.log).toMatch(/htpasswd/);
+    await registry.program.stop();
+  });
+});
+
+describe('deletion and garbage collection', () => {
+  const { configYaml, objects } = synth({ deletion: true, garbageCollection: { deleteUntagged: false } });
+  const cron = find(objects, 'CronJob', 'registry-gc');
+  const steps = [...cron.spec.jobTemplate.spec.template.spec.initContainers, ...cron.spec.jobTemplate.spec.template.spec.containers];
+  const commandOf = (name: string): string[] => steps.find((s: any) => s.name === name).command;
+
+  test('the read-only value the job sets makes the real registry refuse pushes and keep serving pulls', async () => {
+    const setEnv = commandOf('read-only-on');
+    const assignment = setEnv[setEnv.length - 1];
+    const [name, value] = [assignment.slice(0, assignment.indexOf('=')), assignment.slice(assignment.indexOf('=') + 1)];
+    const registry = await startRegistry(configYaml);
+    const image = await makeImage(workDir('ro-image'), 'v1', [1 << 20]);
+    expect((await push(image, `127.0.0.1:${registry.port}`, 'ro/app')).ok).toBe(true);
+    const writable = await request(`${registry.url}/v2/ro/other/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+    expect(writable.status).toBe(202);
+    await registry.program.stop();
+
+    const readOnly = await startRegistry(configYaml, { dataDir: registry.dataDir, env: { [name]: value } });
+    const upload = await request(`${readOnly.url}/v2/ro/other/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+    expect(upload.status).toBe(405);
+    const out = path.join(workDir('ro-pulled'), 'l');
+    expect((await pull(`127.0.0.1:${readOnly.port}`, 'ro/app', 'v1', out)).ok).toBe(true);
+    expect(readImage(out, 'v1').layerDigests).toEqual(image.layerDigests);
+    await readOnly.program.stop();
+  });
+
+  test('delete a manifest, run the job\'s garbage-collect command on the generated config: its blobs are freed, others intact', async () => {
+    const dir = workDir('gc');
+    const configPath = path.join(dir, 'config.yml');
+    fs.writeFileSync(configPath, configYaml);
+    const registry = await startRegistry(configYaml, { dataDir: path.join(dir, 'data') });
+    const host = `127.0.0.1:${registry.port}`;
+    const doomed = await makeImage(workDir('gc-doomed'), 'v1', [2 << 20]);
+    const kept = await makeImage(workDir('gc-kept'), 'v1', [2 << 20]);
+    clearSkopeoCache();
+    expect((await push(doomed, host, 'gc/doomed')).ok).toBe(true);
+    expect((await push(kept, host, 'gc/kept')).ok).toBe(true);
+    const del = await request(`${registry.url}/v2/gc/doomed/manifests/${doomed.manifestDigest}`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    await registry.program.stop();
+
+    // The job runs `kubectl exec ... -- /bin/registry garbage-collect ... /etc/docker/registry/config.yml`;
+    // here the same arguments go to the Debian binary, with the config and data paths of this test.
+    const exec = commandOf('garbage-collect');
+    const registryArgs = exec.slice(exec.indexOf('--') + 2);
+    expect(registryArgs[0]).toBe('garbage-collect');
+    expect(registryArgs[registryArgs.length - 1]).toBe('/etc/docker/registry/config.yml');
+    const args = [...registryArgs.slice(0, -1), configPath];
+    const blobFile = (digest: string) => path.join(dir, 'data', 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
+    expect(fs.existsSync(blobFile(doomed.layerDigests[0]))).toBe(true);
+    const gc = start('garbage-collect', 'docker-registry', args, { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: path.join(dir, 'data') });
+    expect(await gc.waitForExit()).toBe(0);
+    expect(gc.log).toMatch(/\d+ blobs marked, \d+ blobs and \d+ manifests eligible for deletion/);
+    expect(fs.existsSync(blobFile(doomed.layerDigests[0]))).toBe(false);
+    expect(fs.existsSync(blobFile(kept.layerDigests[0]))).toBe(true);
+
+    const after = await startRegistry(configYaml, { dataDir: path.join(dir, 'data') });
+    expect((await request(`${after.url}/v2/gc/doomed/blobs/${doomed.layerDigests[0]}`, { method: 'HEAD' })).status).toBe(404);
+    const out = path.join(workDir('gc-pulled'), 'l');
+    expect((await pull(`127.0.0.1:${after.port}`, 'gc/kept', 'v1', out)).ok).toBe(true);
+    expect(readImage(out, 'v1')).toEqual({ manifestDigest: kept.manifestDigest, layerDigests: kept.layerDigests });
+    await after.program.stop();
+  });
+});
+
+describe('metrics', () => {
+  test('the debug port serves Prometheus metrics that count the registry\'s requests', async () => {
+    const { configYaml, deployment } = synth({ metrics: {} });
+    const metricsPort = container(deployment, 'registry').ports.find((p: any) => p.name === 'metrics').containerPort;
+    expect(configYaml).toContain(`addr: :${metricsPort}`);
+    const port = await freePort();
+    const registry = await startRegistry(configYaml, { env: { REGISTRY_HTTP_DEBUG_ADDR: `127.0.0.1:${port}` } });
+    await request(`${registry.url}/v2/`);
+    const metrics = await request(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^registry_http_requests_total\{.*\} \d+/m);
+    await registry.program.stop();
+  });
+});
+
+describe('redis blob descriptor cache', () => {
+  test('a push writes blob descriptors into redis, with the password from the pod\'s env', async () => {
+    const { configYaml, deployment } = synth({
+      cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', password: SecretKey.fromSecret('redis', 'password') }),
+    });
+    const passwordEnv = container(deployment, 'registry').env.find((e: any) => e.valueFrom?.secretKeyRef?.name === 'redis').name;
+    const port = await freePort();
+    const redis = start('redis-server', 'redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--requirepass', 'sesame']);
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '-a', 'sesame', '--no-auth-warning', ...args]).toString();
+    for (let i = 0; i < 100 && redis.log.indexOf('Ready to accept connections') < 0; i++) await new Promise(r => setTimeout(r, 50));
+    expect(cli('DBSIZE').trim()).toBe('0');
+    const registry = await startRegistry(configYaml, { env: { REGISTRY_REDIS_ADDR: `127.0.0.1:${port}`, [passwordEnv]: 'sesame' } });
+    const image = await makeImage(workDir('redis-image'), 'v1', [1 << 20]);
+    clearSkopeoCache();
+    expect((await push(image, `127.0.0.1:${registry.port}`, 'cached/app')).ok).toBe(true);
+    const keys = cli('--scan').split('\n').filter(Boolean);
+    expect(keys).toContain(`blobs::${image.layerDigests[0]}`);
+    await registry.program.stop();
+    await redis.stop();
+  });
+});
+
+describe('pull-through cache', () => {
+  test('mirrors an upstream registry, keeps serving what it cached when the upstream is gone, refuses pushes', async () => {
+    const upstreamConfig = synth({}).configYaml;
+    const upstream = await startRegistry(upstreamConfig);
+    const image = await makeImage(workDir('upstream-image'), 'v1', [1 << 20]);
+    expect((await push(image, `127.0.0.1:${upstream.port}`, 'library/app')).ok).toBe(true);
+
+    const { configYaml } = synth({ pullThrough: { remoteUrl: 'https://registry-1.docker.io' } });
+    expect(configYaml).toContain('remoteurl: https://registry-1.docker.io');
+    const mirror = await startRegistry(configYaml, { env: { REGISTRY_PROXY_REMOTEURL: `http://127.0.0.1:${upstream.port}` } });
+    const mirrorHost = `127.0.0.1:${mirror.port}`;
+    clearSkopeoCache();
+    const first = path.join(workDir('mirror-1'), 'l');
+    expect((await pull(mirrorHost, 'library/app', 'v1', first)).ok).toBe(true);
+    expect(readImage(first, 'v1')).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests });
+
+    await upstream.program.stop();
+    const manifest = await request(`${mirror.url}/v2/library/app/manifests/${image.manifestDigest}`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    expect(manifest.status).toBe(200);
+    const blob = await request(`${mirror.url}/v2/library/app/blobs/${image.layerDigests[0]}`, { method: 'HEAD' });
+    expect(blob.status).toBe(200);
+
+    const upload = await request(`${mirror.url}/v2/library/other/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+    expect(upload.status).toBe(405);
+    await mirror.program.stop();
+  });
+});
