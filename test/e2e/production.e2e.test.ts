@@ -102,6 +102,11 @@ describe('deletion and garbage collection', () => {
     await readOnly.program.stop();
   });
 
+  test('the nested form REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true makes registry 2.8 panic (why the job uses JSON)', async () => {
+    await expect(startRegistry(configYaml, { env: { REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED: 'true' } }))
+      .rejects.toThrow(/readonly config key must contain additional keys/);
+  });
+
   test('delete a manifest, run the job\'s garbage-collect command on the generated config: its blobs are freed, others intact', async () => {
     const dir = workDir('gc');
     const configPath = path.join(dir, 'config.yml');
