@@ -4,7 +4,52 @@ import {
   Problems, checkImage, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
   defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from './internal';
-import { IRegistry } from './registry';
+import { IRegistry, Registry } from './registry';
+
+/** How the browser reaches the registry. */
+export abstract class RegistryUIConnection {
+  /**
+   * The UI's own nginx forwards `/v2` to the registry's in-cluster URL (`NGINX_PROXY_PASS_URL`): one origin,
+   * no CORS, works with auth. The default.
+   */
+  public static proxy(): RegistryUIConnection {
+    return new ProxyConnection();
+  }
+
+  /**
+   * The browser calls the registry itself (`REGISTRY_URL`). The linked `Registry` gets CORS headers for
+   * `uiOrigin`; refused for a registry with auth, whose CORS preflight gets 401.
+   */
+  public static direct(options: DirectConnectionOptions): RegistryUIConnection {
+    return new DirectConnection(options);
+  }
+
+  /** @internal */
+  public abstract readonly _direct?: DirectConnectionOptions;
+}
+
+export interface DirectConnectionOptions {
+  /** The registry's URL as the browser reaches it, e.g. "http://10.0.0.5:31500" or "https://registry.example.com". */
+  readonly browserUrl: string;
+  /** The UI's origin as the browser sees it (scheme, host and port), e.g. "http://10.0.0.5:31000", or "*". */
+  readonly uiOrigin: string;
+}
+
+class ProxyConnection extends RegistryUIConnection {
+  public readonly _direct = undefined;
+}
+
+class DirectConnection extends RegistryUIConnection {
+  constructor(public readonly _direct: DirectConnectionOptions) {
+    super();
+  }
+}
+
+/** Orders the UI accepts for `TAGLIST_ORDER`. */
+const TAGLIST_ORDERS = [
+  'asc', 'desc', 'alpha-asc', 'alpha-desc', 'num-asc', 'num-desc',
+  ...['alpha-asc', 'alpha-desc'].flatMap(a => ['num-asc', 'num-desc'].flatMap(n => [`${a};${n}`, `${n};${a}`])),
+];
 
 export interface RegistryUIProps {
   /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
@@ -49,6 +94,26 @@ export interface RegistryUIProps {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * How the browser reaches the registry.
+   * @default RegistryUIConnection.proxy()
+   */
+  readonly connection?: RegistryUIConnection;
+  /**
+   * Let users delete images from the UI (`DELETE_IMAGES`); turns on deletion on a linked `Registry`.
+   * @default false
+   */
+  readonly deleteImages?: boolean;
+  /**
+   * Fewest and most levels of `/` the catalog groups repositories by (`CATALOG_MIN_BRANCHES`, `CATALOG_MAX_BRANCHES`).
+   * @default - the UI's 1 and 1
+   */
+  readonly catalogBranches?: { readonly min: number; readonly max: number };
+  /**
+   * Tag order (`TAGLIST_ORDER`), e.g. "num-desc;alpha-asc".
+   * @default - the UI's "alpha-asc;num-desc"
+   */
+  readonly taglistOrder?: string;
 }
 
 /** The UI image's nginx user; as non-root it must listen above 1024. */
@@ -69,8 +134,11 @@ export class RegistryUI extends Construct {
   public readonly nodePort: number;
   public readonly title: string;
   public readonly replicas: number;
-  /** The registry URL the UI's nginx forwards `/v2` to (`NGINX_PROXY_PASS_URL`). */
-  public readonly proxyPassUrl: string;
+  /** The registry URL the UI's nginx forwards `/v2` to (`NGINX_PROXY_PASS_URL`), in proxy mode. */
+  public readonly proxyPassUrl?: string;
+  /** The registry URL the browser calls (`REGISTRY_URL`), in direct mode. */
+  public readonly browserRegistryUrl?: string;
+  public readonly deleteImages: boolean;
   /** Environment of the UI container, in order. */
   public readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 
@@ -83,7 +151,11 @@ export class RegistryUI extends Construct {
     this.nodePort = props.nodePort ?? 31000;
     this.title = props.title ?? 'Private registry';
     this.replicas = props.replicas ?? 1;
-    this.proxyPassUrl = props.registry.clusterUrl;
+    const direct = props.connection?._direct;
+    this.proxyPassUrl = direct ? undefined : props.registry.clusterUrl;
+    this.browserRegistryUrl = direct?.browserUrl;
+    this.deleteImages = props.deleteImages ?? false;
+    const linked = props.registry instanceof Registry ? props.registry : undefined;
 
     const owner = describe('RegistryUI', this);
     const problems = new Problems(owner);
@@ -103,19 +175,65 @@ export class RegistryUI extends Construct {
     if (/docker-registry-ui:2\.5\.[34]$/.test(this.image)) {
       problems.add(`image ${this.image} cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later`);
     }
+    if (direct) {
+      const url = /^(https?):\/\/([^\s/:]+)(:\d+)?\/?$/.exec(direct.browserUrl);
+      if (!url) {
+        problems.add(`connection browserUrl must be "http(s)://host[:port]" (got ${JSON.stringify(direct.browserUrl)})`);
+      } else if (/\.svc(\.|$)|\.cluster\.local$/.test(url[2]) || !url[2].includes('.') && url[2] !== 'localhost') {
+        problems.add(`connection browserUrl ${direct.browserUrl} is an in-cluster name that a browser cannot resolve; ` +
+          'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()');
+      }
+      if (direct.uiOrigin !== '*' && !/^https?:\/\/[^\s/]+$/.test(direct.uiOrigin)) {
+        problems.add(`connection uiOrigin must be "*" or "scheme://host[:port]" without a path (got ${JSON.stringify(direct.uiOrigin)})`);
+      }
+      if (direct.uiOrigin.startsWith('https:') && direct.browserUrl.startsWith('http:')) {
+        problems.add(`connection browserUrl ${direct.browserUrl} is plain HTTP but the UI is served over HTTPS: browsers block such mixed content`);
+      }
+      if (linked?.authEnabled) {
+        problems.add('direct connection to a registry with auth cannot work: the registry answers the browser\'s CORS preflight with 401; ' +
+          'use RegistryUIConnection.proxy()');
+      }
+    }
+    const branches = props.catalogBranches;
+    if (branches) {
+      if (![branches.min, branches.max].every(n => Number.isInteger(n) && n >= 0) || branches.min > branches.max) {
+        problems.add(`catalogBranches must be whole numbers with 0 <= min <= max (got min ${branches.min}, max ${branches.max})`);
+      }
+    }
+    if (props.taglistOrder !== undefined && !TAGLIST_ORDERS.includes(props.taglistOrder)) {
+      problems.add(`taglistOrder must be one of ${TAGLIST_ORDERS.join(', ')} (got ${JSON.stringify(props.taglistOrder)})`);
+    }
+    if (this.deleteImages && linked?.pullThroughCache) {
+      problems.add('deleteImages cannot work against a pull-through cache, which refuses deletes');
+    }
     problems.throwIfAny();
+
+    // Only now that every prop is valid does the UI change the registry it is linked to.
+    if (linked && this.deleteImages) {
+      linked.enableDeletion();
+    }
+    if (linked && direct) {
+      linked.allowBrowserOrigin(direct.uiOrigin);
+    }
 
     claimObjectName(this, 'Service', this.namespace, this.name, owner);
     claimObjectName(this, 'Deployment', this.namespace, this.deploymentName, owner);
     claimNodePort(this, this.nodePort, owner);
 
     const env = [
-      // Proxy mode: the UI's nginx forwards /v2 to the registry, so the browser needs no CORS.
-      { name: 'NGINX_PROXY_PASS_URL', value: this.proxyPassUrl },
+      // Proxy mode: the UI's nginx forwards /v2 to the registry, so the browser needs no CORS. Never both.
+      direct
+        ? { name: 'REGISTRY_URL', value: direct.browserUrl.replace(/\/$/, '') }
+        : { name: 'NGINX_PROXY_PASS_URL', value: props.registry.clusterUrl },
       { name: 'NGINX_LISTEN_PORT', value: String(CONTAINER_PORT) },
       { name: 'SINGLE_REGISTRY', value: 'true' },
       { name: 'REGISTRY_TITLE', value: this.title },
-      { name: 'DELETE_IMAGES', value: 'false' },
+      { name: 'DELETE_IMAGES', value: String(this.deleteImages) },
+      ...(branches ? [
+        { name: 'CATALOG_MIN_BRANCHES', value: String(branches.min) },
+        { name: 'CATALOG_MAX_BRANCHES', value: String(branches.max) },
+      ] : []),
+      ...(props.taglistOrder ? [{ name: 'TAGLIST_ORDER', value: props.taglistOrder }] : []),
       // Clusters with a private registry are often offline; the page would call api.github.com weekly.
       { name: 'ENABLE_VERSION_NOTIFICATION', value: 'false' },
       ...(props.pullHost !== undefined ? [{ name: 'PULL_URL', value: props.pullHost }] : []),

@@ -215,6 +215,8 @@ export class Registry extends Construct implements IRegistry {
   public readonly authEnabled: boolean;
   /** Port of the metrics (debug) server, when metrics are on. */
   public readonly metricsPort?: number;
+  /** Whether this registry mirrors another (`pullThrough`) and so refuses pushes and deletes. */
+  public readonly pullThroughCache: boolean;
 
   private deletionEnabled: boolean;
   private readonly corsOrigins: string[] = [];
@@ -237,6 +239,7 @@ export class Registry extends Construct implements IRegistry {
     this.clusterUrl = `http://${this.serviceHost}:${this.port}`;
     this.deletionEnabled = props.deletion ?? false;
     this.authEnabled = props.auth !== undefined;
+    this.pullThroughCache = props.pullThrough !== undefined;
     this.metricsPort = props.metrics ? props.metrics.port ?? 5001 : undefined;
 
     const owner = describe('Registry', this);
@@ -377,7 +380,7 @@ export class Registry extends Construct implements IRegistry {
 
   /** Turns on `storage.delete.enabled`, e.g. for a UI that deletes images. */
   public enableDeletion(): void {
-    if (this.props.pullThrough) {
+    if (this.pullThroughCache) {
       throw new Error(`${describe('Registry', this)}: deletion cannot be enabled on a pull-through cache, which only mirrors`);
     }
     this.deletionEnabled = true;

@@ -1,4 +1,5 @@
-import { Registry, RegistryUI } from '../lib';
+import { parse } from 'yaml';
+import { Registry, RegistryAuth, RegistryUI, RegistryUIConnection, SecretKey } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 function uiObjects(props: Partial<ConstructorParameters<typeof RegistryUI>[2]> = {}) {
@@ -65,6 +66,69 @@ describe('RegistryUI options', () => {
   });
 });
 
+describe('RegistryUI and its registry', () => {
+  function linked(uiProps: Partial<ConstructorParameters<typeof RegistryUI>[2]>, registryProps: ConstructorParameters<typeof Registry>[2] = {}) {
+    const { app, chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry', registryProps);
+    new RegistryUI(chart, 'ui', { registry, ...uiProps });
+    const objects = synthValidated(app);
+    return { registry, objects, config: parse(find(objects, 'ConfigMap', 'registry-config').data['config.yml']), env: envOf(find(objects, 'Deployment', 'ui')) };
+  }
+
+  test('deleteImages turns on deletion in the linked registry\'s config.yml and rolls it', () => {
+    const before = linked({});
+    const after = linked({ deleteImages: true });
+    expect(before.config.storage.delete).toBeUndefined();
+    expect(after.config.storage.delete).toEqual({ enabled: true });
+    expect(after.env.DELETE_IMAGES).toBe('true');
+    const checksum = (o: any) => find(o.objects, 'Deployment', 'registry').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(after)).not.toBe(checksum(before));
+  });
+
+  test('direct mode: REGISTRY_URL for the browser, never NGINX_PROXY_PASS_URL, and CORS headers on the registry', () => {
+    const { env, config } = linked({
+      connection: RegistryUIConnection.direct({ browserUrl: 'http://10.0.0.5:31500', uiOrigin: 'http://10.0.0.5:31000' }), deleteImages: true,
+    });
+    expect(env.REGISTRY_URL).toBe('http://10.0.0.5:31500');
+    expect(env.NGINX_PROXY_PASS_URL).toBeUndefined();
+    expect(config.http.headers).toEqual({
+      'X-Content-Type-Options': ['nosniff'],
+      'Access-Control-Allow-Origin': ['http://10.0.0.5:31000'],
+      'Access-Control-Allow-Methods': ['HEAD', 'GET', 'OPTIONS', 'DELETE'],
+      'Access-Control-Allow-Headers': ['Authorization', 'Accept', 'Cache-Control'],
+      'Access-Control-Expose-Headers': ['Docker-Content-Digest'],
+    });
+  });
+
+  test('catalog branches and tag order', () => {
+    const { env } = linked({ catalogBranches: { min: 1, max: 2 }, taglistOrder: 'num-desc;alpha-asc' });
+    expect(env).toMatchObject({ CATALOG_MIN_BRANCHES: '1', CATALOG_MAX_BRANCHES: '2', TAGLIST_ORDER: 'num-desc;alpha-asc' });
+  });
+
+  test('a refused UI leaves the registry unchanged', () => {
+    const { app, chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry');
+    expect(() => new RegistryUI(chart, 'ui', { registry, deleteImages: true, taglistOrder: 'newest' })).toThrow(/taglistOrder/);
+    expect(registry.deletion).toBe(false);
+    expect(parse(find(synthValidated(app), 'ConfigMap', 'registry-config').data['config.yml']).storage.delete).toBeUndefined();
+  });
+
+  test('direct mode against a registry with auth is refused', () => {
+    const { chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry', { auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('users', 'htpasswd') }) });
+    expect(() => new RegistryUI(chart, 'ui', { registry, connection: RegistryUIConnection.direct({ browserUrl: 'http://10.0.0.5:31500', uiOrigin: '*' }) }))
+      .toThrow(new Error('RegistryUI at "test/ui": direct connection to a registry with auth cannot work: the registry answers the browser\'s ' +
+        'CORS preflight with 401; use RegistryUIConnection.proxy()'));
+  });
+
+  test('deleteImages against a pull-through cache is refused', () => {
+    const { chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry', { pullThrough: { remoteUrl: 'https://registry-1.docker.io' } });
+    expect(() => new RegistryUI(chart, 'ui', { registry, deleteImages: true }))
+      .toThrow(new Error('RegistryUI at "test/ui": deleteImages cannot work against a pull-through cache, which refuses deletes'));
+  });
+});
+
 describe('RegistryUI bad input', () => {
   const cases: Array<[string, Partial<ConstructorParameters<typeof RegistryUI>[2]>, string]> = [
     ...['R&D images', 'a~b', 'a^b', 'say "hi"'].map((title): [string, Partial<ConstructorParameters<typeof RegistryUI>[2]>, string] =>
@@ -77,6 +141,18 @@ describe('RegistryUI bad input', () => {
     ['broken image version', { image: 'joxit/docker-registry-ui:2.5.3' },
       'image joxit/docker-registry-ui:2.5.3 cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later'],
     ['empty image', { image: '' }, 'image must be an image reference without spaces (got ""); omit it to use "joxit/docker-registry-ui:2.6.0"'],
+    ['in-cluster browser URL', { connection: RegistryUIConnection.direct({ browserUrl: 'http://registry-docker-registry:5000', uiOrigin: '*' }) },
+      'connection browserUrl http://registry-docker-registry:5000 is an in-cluster name that a browser cannot resolve; ' +
+      'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()'],
+    ['mixed content', { connection: RegistryUIConnection.direct({ browserUrl: 'http://registry.example.com', uiOrigin: 'https://ui.example.com' }) },
+      'connection browserUrl http://registry.example.com is plain HTTP but the UI is served over HTTPS: browsers block such mixed content'],
+    ['ui origin with a path', { connection: RegistryUIConnection.direct({ browserUrl: 'http://10.0.0.5:31500', uiOrigin: 'http://10.0.0.5:31000/ui' }) },
+      'connection uiOrigin must be "*" or "scheme://host[:port]" without a path (got "http://10.0.0.5:31000/ui")'],
+    ['catalog branches min above max', { catalogBranches: { min: 3, max: 2 } },
+      'catalogBranches must be whole numbers with 0 <= min <= max (got min 3, max 2)'],
+    ['unknown tag order', { taglistOrder: 'newest' }, 'taglistOrder must be one of asc, desc, alpha-asc, alpha-desc, num-asc, num-desc, ' +
+      'alpha-asc;num-asc, num-asc;alpha-asc, alpha-asc;num-desc, num-desc;alpha-asc, alpha-desc;num-asc, num-asc;alpha-desc, ' +
+      'alpha-desc;num-desc, num-desc;alpha-desc (got "newest")'],
     ['invalid deployment name', { deploymentName: 'UI' }, 'deploymentName must be a DNS-1035 label of at most 63 characters: ' +
       'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit (got "UI")'],
   ];
