@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real programs the end-to-end suite runs, from Debian's packages, and leaves the distro's own
 # services stopped: the suite starts each program itself on a private loopback port.
-#   docker-registry (distribution 2.8.2), nginx, skopeo, apache2-utils (htpasswd), redis-server, curl
-# Usage: sudo bash scripts/install-e2e-deps.sh   (add --with-browser for chromium)
+#   docker-registry (distribution 2.8.2), nginx, skopeo, apache2-utils (htpasswd), redis-server, curl,
+#   chromium (headless, for the UI's CORS test)
+# Usage: sudo bash scripts/install-e2e-deps.sh
 set -euo pipefail
 
-packages=(docker-registry nginx skopeo apache2-utils redis-server curl ca-certificates)
-if [ "${1:-}" = "--with-browser" ]; then
-  packages+=(chromium)
-fi
+packages=(docker-registry nginx skopeo apache2-utils redis-server redis-tools curl ca-certificates chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,7 @@ const TOOLS: Record<string, string> = {
   'curl': 'curl',
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
+  'chromium': 'chromium',
   'tar': 'tar',
   'gzip': 'gzip',
 };
