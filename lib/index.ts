@@ -4,4 +4,5 @@ export * from './registry-storage';
 export * from './registry-proxy';
 export * from './registry-ui';
 export * from './private-registry';
+export * from './local-registry-hosting';
 export * from './secret-key';

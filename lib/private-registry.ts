@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { defaultNamespace } from './internal';
+import { LocalRegistryHosting, LocalRegistryHostingProps } from './local-registry-hosting';
 import { Registry, RegistryProps } from './registry';
 import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
 import { RegistryUI, RegistryUIProps } from './registry-ui';
@@ -25,6 +26,12 @@ export interface PrivateRegistryProps {
    * @default - a `RegistryUI` named `<registry name>-ui` on NodePort 31000
    */
   readonly ui?: Omit<RegistryUIProps, 'registry'> | false;
+  /**
+   * Advertise the registry in the cluster's `kube-public/local-registry-hosting` ConfigMap (KEP-1755).
+   * One per cluster.
+   * @default false
+   */
+  readonly discovery?: boolean | Omit<LocalRegistryHostingProps, 'registry' | 'proxy'>;
 }
 
 /**
@@ -35,6 +42,7 @@ export class PrivateRegistry extends Construct {
   public readonly registry: Registry;
   public readonly proxy?: RegistryProxyDaemonSet;
   public readonly ui?: RegistryUI;
+  public readonly discovery?: LocalRegistryHosting;
 
   constructor(scope: Construct, id: string, props: PrivateRegistryProps = {}) {
     super(scope, id);
@@ -54,6 +62,13 @@ export class PrivateRegistry extends Construct {
         pullHost: this.proxy?.nodeHost,
         ...props.ui,
         registry: this.registry,
+      });
+    }
+    if (props.discovery) {
+      this.discovery = new LocalRegistryHosting(this, 'discovery', {
+        ...(props.discovery === true ? {} : props.discovery),
+        registry: this.registry,
+        proxy: this.proxy,
       });
     }
   }

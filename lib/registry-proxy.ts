@@ -5,7 +5,7 @@ import {
   Problems, checkImage, checkName, checkNamespace, checkPort, claimObjectName, defaultNamespace, describe,
   objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
-import { IRegistry } from './registry';
+import { IRegistry, Registry } from './registry';
 
 export interface RegistryProxyDaemonSetProps {
   /** The registry to forward to: a `Registry` of this app, or `Registry.fromUrl(...)`. */
@@ -41,6 +41,12 @@ export interface RegistryProxyDaemonSetProps {
    * @default true
    */
   readonly tolerateAllTaints?: boolean;
+  /**
+   * Render the name and selector of a live `helm install <release> incubator/kube-registry-proxy`
+   * (`<release>-kube-registry-proxy`, selector `app: <that name>`), so this DaemonSet replaces it in place.
+   * @default - this library's own name and labels
+   */
+  readonly helmRelease?: string;
 }
 
 /** nginx-unprivileged runs as uid 101 and cannot bind ports below 1024. */
@@ -144,7 +150,8 @@ export class RegistryProxyDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
-    this.name = props.name ?? id;
+    const helmName = props.helmRelease === undefined ? undefined : `${props.helmRelease}-kube-registry-proxy`;
+    this.name = props.name ?? helmName ?? id;
     this.namespace = props.namespace ?? props.registry.namespace ?? defaultNamespace(this);
     this.image = props.image ?? DEFAULT_IMAGE;
     this.hostPort = props.hostPort ?? 5000;
@@ -159,6 +166,10 @@ export class RegistryProxyDaemonSet extends Construct {
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, DEFAULT_IMAGE);
     checkPort(problems, 'hostPort', this.hostPort);
+    if (helmName !== undefined && props.name !== undefined && props.name !== helmName) {
+      problems.add(`name ${JSON.stringify(props.name)} differs from the Helm release's DaemonSet name ${JSON.stringify(helmName)}; ` +
+        'drop name to take over the release in place');
+    }
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(this.hostIP) || this.hostIP.split('.').some(o => Number(o) > 255)) {
       problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
     }
@@ -173,9 +184,15 @@ export class RegistryProxyDaemonSet extends Construct {
     claimObjectName(this, 'ConfigMap', this.namespace, this.configMapName, owner);
 
     const partOf = props.registry.serviceHost.split('.')[0];
-    const selector = { ...selectorLabels('registry-proxy', this.name), 'app.kubernetes.io/component': 'node-proxy' };
-    const labels = objectLabels('registry-proxy', this.name, 'node-proxy', partOf);
+    // The chart's DaemonSet selects on `app: <its name>`, and a selector cannot change.
+    const selector: Record<string, string> = helmName !== undefined
+      ? { app: helmName }
+      : { ...selectorLabels('registry-proxy', this.name), 'app.kubernetes.io/component': 'node-proxy' };
+    const labels = { ...objectLabels('registry-proxy', this.name, 'node-proxy', partOf), ...selector };
     this.podLabels = labels;
+    if (props.registry instanceof Registry) {
+      props.registry.allowPeer(this.namespace, selector);
+    }
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels },

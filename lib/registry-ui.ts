@@ -243,6 +243,9 @@ export class RegistryUI extends Construct {
     const partOf = props.registry.serviceHost.split('.')[0];
     const selector = { ...selectorLabels('docker-registry-ui', this.name), 'app.kubernetes.io/component': 'ui' };
     const labels = objectLabels('docker-registry-ui', this.name, 'ui', partOf);
+    if (linked && !direct) {
+      linked.allowPeer(this.namespace, selector); // in proxy mode the UI's nginx calls the registry
+    }
     const probe = (failureThreshold: number): k8s.Probe => ({
       httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
       periodSeconds: 10,

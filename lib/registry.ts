@@ -132,15 +132,52 @@ export interface RegistryProps {
    * @default - no constraints
    */
   readonly pod?: PodOptions;
+  /**
+   * Render the names and selector labels of a live `helm install <release> stable/docker-registry`, so that
+   * these objects replace it in place (see the README's migration steps). Deployment selectors are immutable.
+   * @default - this library's own names and labels
+   */
+  readonly helmRelease?: string;
+  /**
+   * Registry major version: what differs between 2.x and 3.x (config path, redis keys, default image).
+   * @default RegistryVersion.V2 - the version the end-to-end suite runs
+   */
+  readonly version?: RegistryVersion;
+  /**
+   * A NetworkPolicy that admits only linked proxies and UIs, the listed namespaces and CIDRs.
+   * @default - no NetworkPolicy
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
+}
+
+/** Major version of the distribution registry. */
+export enum RegistryVersion {
+  /** distribution 2.8: config at /etc/docker/registry. */
+  V2 = '2',
+  /** distribution 3.x: config at /etc/distribution, redis `addrs`, no swift or oss drivers. */
+  V3 = '3',
+}
+
+export interface NetworkPolicyOptions {
+  /**
+   * Namespaces whose pods may reach the registry (CI runners, build pods).
+   * @default - none beyond linked proxies and UIs
+   */
+  readonly allowNamespaces?: string[];
+  /**
+   * Source CIDRs that may reach the registry: nodes for NodePort traffic, the ingress controller's range.
+   * @default - none
+   */
+  readonly allowCidrs?: string[];
 }
 
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */
 const CONTAINER_PORT = 5000;
-const REGISTRY_CONFIG_DIR = '/etc/docker/registry';
+const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
+const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.0.0' };
 const AUTH_DIR = '/auth';
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
 const REGISTRY_UID = 1000;
-const DEFAULT_IMAGE = 'registry:2.8.3';
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 /** Env var names whose plain values would put a secret into dist/. */
 const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)/i;
@@ -156,7 +193,7 @@ export interface RegistryConfig {
     readonly debug?: { readonly addr: string; readonly prometheus: { readonly enabled: boolean; readonly path: string } };
   };
   readonly auth?: { readonly htpasswd: { readonly realm: string; readonly path: string } };
-  readonly redis?: { readonly addr: string; readonly db: number };
+  readonly redis?: { readonly addr?: string; readonly addrs?: string[]; readonly db: number };
   readonly proxy?: { readonly remoteurl: string };
   readonly health: {
     readonly storagedriver: { readonly enabled: boolean; readonly interval: string; readonly threshold: number };
@@ -217,18 +254,28 @@ export class Registry extends Construct implements IRegistry {
   public readonly metricsPort?: number;
   /** Whether this registry mirrors another (`pullThrough`) and so refuses pushes and deletes. */
   public readonly pullThroughCache: boolean;
+  public readonly version: RegistryVersion;
+  /** Directory of config.yml in the container. */
+  public readonly configDir: string;
 
   private deletionEnabled: boolean;
   private readonly corsOrigins: string[] = [];
+  private readonly peers: Array<{ namespace: string; labels: Record<string, string> }> = [];
   private readonly storage: RegistryStorageBinding;
   private readonly props: RegistryProps;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
     this.props = props;
-    this.name = props.name ?? id;
+    this.version = props.version ?? RegistryVersion.V2;
+    this.configDir = CONFIG_DIRS[this.version];
+    // The chart's fullname: the release name alone when it already says "docker-registry".
+    const helmName = props.helmRelease === undefined ? undefined
+      : props.helmRelease.includes('docker-registry') ? props.helmRelease : `${props.helmRelease}-docker-registry`;
+    this.name = props.name ?? helmName ?? id;
     this.namespace = props.namespace ?? defaultNamespace(this);
-    this.image = props.image ?? DEFAULT_IMAGE;
+    const defaultImage = DEFAULT_IMAGES[this.version];
+    this.image = props.image ?? defaultImage;
     this.replicas = props.autoscaling?.minReplicas ?? props.replicas ?? 1;
     this.serviceType = props.serviceType ?? RegistryServiceType.NODE_PORT;
     this.nodePort = this.serviceType === RegistryServiceType.NODE_PORT ? props.nodePort ?? 31500 : undefined;
@@ -246,7 +293,11 @@ export class Registry extends Construct implements IRegistry {
     const problems = new Problems(owner);
     checkName(problems, 'name', this.name, 48); // leaves room for the "-metrics" and "-gc" suffixes
     checkNamespace(problems, this.namespace);
-    checkImage(problems, this.image, DEFAULT_IMAGE);
+    checkImage(problems, this.image, defaultImage);
+    if (props.helmRelease !== undefined && props.name !== undefined && props.name !== helmName) {
+      problems.add(`name ${JSON.stringify(props.name)} differs from the Helm release's object name ${JSON.stringify(helmName)}; ` +
+        'drop name to take over the release in place');
+    }
     checkPort(problems, 'port', this.port);
     if (this.nodePort !== undefined) {
       checkNodePort(problems, 'nodePort', this.nodePort);
@@ -254,9 +305,12 @@ export class Registry extends Construct implements IRegistry {
       problems.add(`nodePort is set (${props.nodePort}) but serviceType is ClusterIP; drop nodePort or use RegistryServiceType.NODE_PORT`);
     }
 
-    this.selectorLabels = { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry' };
+    // A live Helm release's Deployment selects on `app` and `release`, and a selector cannot change.
+    this.selectorLabels = props.helmRelease !== undefined
+      ? { app: 'docker-registry', release: props.helmRelease }
+      : { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry' };
     const labels = objectLabels('docker-registry', this.name, 'registry', this.name);
-    this.podLabels = { ...props.pod?.labels, ...labels };
+    this.podLabels = { ...props.pod?.labels, ...labels, ...this.selectorLabels };
 
     this.storage = (props.storage ?? RegistryStorage.persistentVolume())._bind(this, {
       name: this.name, namespace: this.namespace, labels, claimName: this.name,
@@ -322,6 +376,7 @@ export class Registry extends Construct implements IRegistry {
     });
 
     this.createAvailabilityObjects(labels, maxReplicas);
+    this.createNetworkPolicy(labels);
     this.createMetricsObjects(labels);
     this.createIngress(labels);
     if (props.garbageCollection) {
@@ -329,7 +384,7 @@ export class Registry extends Construct implements IRegistry {
         registryName: this.name,
         namespace: this.namespace,
         labels,
-        configPath: `${REGISTRY_CONFIG_DIR}/config.yml`,
+        configPath: `${this.configDir}/config.yml`,
         options: props.garbageCollection,
       });
     }
@@ -362,7 +417,12 @@ export class Registry extends Construct implements IRegistry {
           ? { debug: { addr: `:${this.metricsPort}`, prometheus: { enabled: true, path: '/metrics' } } } : {}),
       },
       ...(p.auth ? { auth: { htpasswd: { realm: p.auth._htpasswd.realm ?? 'Registry Realm', path: `${AUTH_DIR}/htpasswd` } } } : {}),
-      ...(p.cache?._redis ? { redis: { addr: p.cache._redis.address, db: p.cache._redis.db ?? 0 } } : {}),
+      // Registry 3 takes a list of addresses (`addrs`), 2.x one (`addr`).
+      ...(p.cache?._redis ? {
+        redis: this.version === RegistryVersion.V3
+          ? { addrs: [p.cache._redis.address], db: p.cache._redis.db ?? 0 }
+          : { addr: p.cache._redis.address, db: p.cache._redis.db ?? 0 },
+      } : {}),
       ...(p.pullThrough ? { proxy: { remoteurl: p.pullThrough.remoteUrl } } : {}),
       health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
     };
@@ -398,6 +458,44 @@ export class Registry extends Construct implements IRegistry {
     if (!this.corsOrigins.includes(origin)) {
       this.corsOrigins.push(origin);
     }
+  }
+
+  /**
+   * Admits pods with `labels` in `namespace` through the NetworkPolicy, when there is one. Linked
+   * proxies and UIs call this themselves.
+   */
+  public allowPeer(namespace: string, labels: Record<string, string>): void {
+    this.peers.push({ namespace, labels: { ...labels } });
+  }
+
+  private createNetworkPolicy(labels: Record<string, string>): void {
+    const np = this.props.networkPolicy;
+    if (!np) {
+      return;
+    }
+    const ports = [CONTAINER_PORT, ...(this.metricsPort !== undefined ? [this.metricsPort] : [])].map(port => ({ protocol: 'TCP', port }));
+    const byNamespace = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+    // A plain ApiObject: peers register while the app is built, so the rules are produced at synth time,
+    // and the generated KubeNetworkPolicy cannot carry a value that is produced later.
+    new ApiObject(this, 'network-policy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Ingress'],
+        ingress: Lazy.any({
+          produce: () => [{
+            from: [
+              ...this.peers.map(peer => ({ namespaceSelector: byNamespace(peer.namespace), podSelector: { matchLabels: peer.labels } })),
+              ...(np.allowNamespaces ?? []).map(ns => ({ namespaceSelector: byNamespace(ns) })),
+              ...(np.allowCidrs ?? []).map(cidr => ({ ipBlock: { cidr } })),
+            ],
+            ports,
+          }],
+        }),
+      },
+    });
   }
 
   private checkScaling(problems: Problems): number {
@@ -484,6 +582,16 @@ export class Registry extends Construct implements IRegistry {
         problems.add(`metrics.port must differ from the registry's own port ${CONTAINER_PORT} (got ${this.metricsPort})`);
       }
     }
+    for (const cidr of p.networkPolicy?.allowCidrs ?? []) {
+      if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/.test(cidr)) {
+        problems.add(`networkPolicy.allowCidrs entry must be a CIDR such as "10.0.0.0/16" (got ${JSON.stringify(cidr)})`);
+      }
+    }
+    for (const ns of p.networkPolicy?.allowNamespaces ?? []) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) {
+        problems.add(`networkPolicy.allowNamespaces entry must be a namespace name (got ${JSON.stringify(ns)})`);
+      }
+    }
     if (p.ingress) {
       const host = p.ingress.host;
       if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
@@ -520,7 +628,7 @@ export class Registry extends Construct implements IRegistry {
       ...this.storage.volumes,
     ];
     const mounts: k8s.VolumeMount[] = [
-      { name: 'config', mountPath: REGISTRY_CONFIG_DIR, readOnly: true },
+      { name: 'config', mountPath: this.configDir, readOnly: true },
       ...this.storage.mounts,
     ];
     if (p.auth) {
@@ -557,7 +665,7 @@ export class Registry extends Construct implements IRegistry {
         name: 'registry',
         image: this.image,
         imagePullPolicy: 'IfNotPresent',
-        command: ['/bin/registry', 'serve', `${REGISTRY_CONFIG_DIR}/config.yml`],
+        command: ['/bin/registry', 'serve', `${this.configDir}/config.yml`],
         env: env.length > 0 ? env : undefined,
         ports: [
           { name: 'registry', containerPort: CONTAINER_PORT, protocol: 'TCP' },
