@@ -123,6 +123,12 @@ export interface RegistryProps {
    */
   readonly ingress?: IngressOptions;
   /**
+   * Serve HTTPS with the certificate of a `kubernetes.io/tls` Secret (keys `tls.crt`, `tls.key`). Linked
+   * proxies and UIs then speak HTTPS to it.
+   * @default - plain HTTP (terminate TLS at an Ingress, or rely on the node proxy's localhost)
+   */
+  readonly tlsSecretName?: string;
+  /**
    * CPU and memory.
    * @default - requests 100m CPU and 128Mi, memory limit 1Gi
    */
@@ -176,6 +182,7 @@ const CONTAINER_PORT = 5000;
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
 const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.0.0' };
 const AUTH_DIR = '/auth';
+const TLS_DIR = '/etc/ssl/registry';
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
 const REGISTRY_UID = 1000;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
@@ -190,6 +197,7 @@ export interface RegistryConfig {
   readonly http: {
     readonly addr: string;
     readonly headers: Record<string, string[]>;
+    readonly tls?: { readonly certificate: string; readonly key: string };
     readonly debug?: { readonly addr: string; readonly prometheus: { readonly enabled: boolean; readonly path: string } };
   };
   readonly auth?: { readonly htpasswd: { readonly realm: string; readonly path: string } };
@@ -283,7 +291,7 @@ export class Registry extends Construct implements IRegistry {
     this.serviceName = this.name;
     this.configMapName = `${this.name}-config`;
     this.serviceHost = `${this.serviceName}.${this.namespace}.svc`;
-    this.clusterUrl = `http://${this.serviceHost}:${this.port}`;
+    this.clusterUrl = `${props.tlsSecretName ? 'https' : 'http'}://${this.serviceHost}:${this.port}`;
     this.deletionEnabled = props.deletion ?? false;
     this.authEnabled = props.auth !== undefined;
     this.pullThroughCache = props.pullThrough !== undefined;
@@ -413,6 +421,7 @@ export class Registry extends Construct implements IRegistry {
       http: {
         addr: `:${CONTAINER_PORT}`,
         headers,
+        ...(p.tlsSecretName ? { tls: { certificate: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key` } } : {}),
         ...(this.metricsPort !== undefined
           ? { debug: { addr: `:${this.metricsPort}`, prometheus: { enabled: true, path: '/metrics' } } } : {}),
       },
@@ -535,6 +544,9 @@ export class Registry extends Construct implements IRegistry {
   private checkOptions(problems: Problems): void {
     const p = this.props;
     if (p.httpSecret) problems.addAll(secretKeyProblems('httpSecret', p.httpSecret));
+    if (p.tlsSecretName !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(p.tlsSecretName) || p.tlsSecretName.length > 253)) {
+      problems.add(`tlsSecretName must be a Secret name (got ${JSON.stringify(p.tlsSecretName)})`);
+    }
     if (p.auth) problems.addAll(secretKeyProblems('auth htpasswd secret', p.auth._htpasswd.secret));
     const realm = p.auth?._htpasswd.realm;
     if (realm !== undefined && (realm.trim() === '' || /["\n]/.test(realm))) {
@@ -631,6 +643,10 @@ export class Registry extends Construct implements IRegistry {
       { name: 'config', mountPath: this.configDir, readOnly: true },
       ...this.storage.mounts,
     ];
+    if (p.tlsSecretName) {
+      volumes.push({ name: 'tls', secret: { secretName: p.tlsSecretName } });
+      mounts.push({ name: 'tls', mountPath: TLS_DIR, readOnly: true });
+    }
     if (p.auth) {
       // Only the one key is projected, to the file name config.yml points at.
       const secret = p.auth._htpasswd.secret;
@@ -640,7 +656,7 @@ export class Registry extends Construct implements IRegistry {
     const r = p.resources ?? {};
     const q = (v: string) => k8s.Quantity.fromString(v);
     const probe = (failureThreshold: number): k8s.Probe => ({
-      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
+      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT), scheme: p.tlsSecretName ? 'HTTPS' : undefined },
       periodSeconds: 10,
       timeoutSeconds: 3,
       failureThreshold,

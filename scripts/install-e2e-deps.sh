@@ -6,7 +6,7 @@
 # Usage: sudo bash scripts/install-e2e-deps.sh
 set -euo pipefail
 
-packages=(docker-registry nginx skopeo apache2-utils redis-server redis-tools curl ca-certificates chromium)
+packages=(docker-registry nginx skopeo apache2-utils redis-server redis-tools curl ca-certificates openssl chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -92,6 +92,15 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
     expect(mount.readOnly).toBe(true);
   });
 
+  test('TLS from a kubernetes.io/tls Secret: mounted where config.yml points, HTTPS probes', () => {
+    const { config, c, deployment, registry } = build({ tlsSecretName: 'registry-tls' });
+    expect(config.http.tls).toEqual({ certificate: '/etc/ssl/registry/tls.crt', key: '/etc/ssl/registry/tls.key' });
+    expect(c.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/ssl/registry', readOnly: true });
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'registry-tls' } });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 5000, scheme: 'HTTPS' });
+    expect(registry.clusterUrl).toBe('https://registry.prod.svc:5000');
+  });
+
   test('redis cache with a password from a Secret', () => {
     const { config, c } = build({ cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', db: 2, password: SecretKey.fromSecret('redis', 'password') }) });
     expect(config.storage.cache).toEqual({ blobdescriptor: 'redis' });

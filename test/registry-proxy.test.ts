@@ -82,6 +82,19 @@ describe('RegistryProxyDaemonSet options', () => {
   });
 });
 
+describe('RegistryProxyDaemonSet to a TLS registry', () => {
+  test('speaks HTTPS upstream with SNI for the Service name', () => {
+    const { app, chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry', { tlsSecretName: 'registry-tls' });
+    const proxy = new RegistryProxyDaemonSet(chart, 'proxy', { registry });
+    synthValidated(app);
+    expect(registry.clusterUrl).toBe('https://registry.tools.svc:5000');
+    expect(proxy.nginxConfig).toContain('proxy_pass https://registry;');
+    expect(proxy.nginxConfig).toMatch(/^\s*proxy_ssl_name registry\.tools\.svc;$/m);
+    expect(proxy.nginxConfig).toContain('proxy_ssl_server_name on;');
+  });
+});
+
 describe('RegistryProxyDaemonSet bad input', () => {
   const registry = Registry.fromUrl('http://r.ns.svc:5000');
   const cases: Array<[string, Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]>, string]> = [
@@ -90,8 +103,6 @@ describe('RegistryProxyDaemonSet bad input', () => {
     ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 56 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
     ['empty image', { image: ' ' }, 'image must be an image reference without spaces (got " "); omit it to use "nginxinc/nginx-unprivileged:1.28.0-alpine"'],
-    ['https upstream', { registry: Registry.fromUrl('https://r.example:443') }, 'registry https://r.example is served over HTTPS, ' +
-      'which this proxy does not speak upstream; point it at the registry\'s plain-HTTP in-cluster Service'],
   ];
 
   test.each(cases)('%s', (_label, props, message) => {

@@ -2,6 +2,7 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -19,6 +20,7 @@ const TOOLS: Record<string, string> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
   'chromium': 'chromium',
+  'openssl': 'openssl',
   'tar': 'tar',
   'gzip': 'gzip',
 };
@@ -68,10 +70,11 @@ export interface HttpResult {
   readonly body: string;
 }
 
-/** One HTTP request on loopback; the body is read as text. */
+/** One HTTP(S) request on loopback; the body is read as text. Test certificates are self-signed: not verified. */
 export function request(url: string, options: http.RequestOptions = {}, body?: string | Buffer): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { agent: false, ...options }, res => {
+    const client = url.startsWith('https:') ? https : http;
+    const req = client.request(url, { agent: false, rejectUnauthorized: false, ...options } as https.RequestOptions, res => {
       const chunks: Buffer[] = [];
       res.on('data', c => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -188,7 +191,7 @@ export interface RunningRegistry {
  * Runs `docker-registry serve` on the config.yml of a synthesized ConfigMap, unchanged. Only the listen
  * address and the data directory are overridden, by env vars, as Kubernetes would pass them.
  */
-export async function startRegistry(configYaml: string, options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningRegistry> {
+export async function startRegistry(configYaml: string, options: { dataDir?: string; env?: Record<string, string>; tls?: boolean } = {}): Promise<RunningRegistry> {
   const dir = workDir('registry');
   const configPath = path.join(dir, 'config.yml');
   fs.writeFileSync(configPath, configYaml);
@@ -199,7 +202,7 @@ export async function startRegistry(configYaml: string, options: { dataDir?: str
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
     ...options.env,
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await program.waitForHttp(`${url}/`);
   return { program, port, url, dataDir };
 }

@@ -8,7 +8,7 @@ import { KubeObject, container, find, synthValidated } from '../util';
 import { cleanup, freePort, request, requireTools, start, startProxy, startRegistry, workDir } from './harness';
 import { clearSkopeoCache, makeImage, pull, push, readImage } from './images';
 
-beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo', 'htpasswd', 'redis-server', 'redis-cli']));
+beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo', 'htpasswd', 'redis-server', 'redis-cli', 'openssl']));
 afterAll(cleanup);
 
 /** A Registry (and its proxy) with `props`, synthesized; the generated config.yml, nginx.conf and objects. */
@@ -143,6 +143,36 @@ describe('deletion and garbage collection', () => {
     expect((await pull(`127.0.0.1:${after.port}`, 'gc/kept', 'v1', out)).ok).toBe(true);
     expect(readImage(out, 'v1')).toEqual({ manifestDigest: kept.manifestDigest, layerDigests: kept.layerDigests });
     await after.program.stop();
+  });
+});
+
+describe('TLS from a Secret', () => {
+  test('the registry serves HTTPS with the mounted certificate; the generated proxy bridges plain HTTP to it', async () => {
+    const { configYaml, nginxConf, deployment } = synth({ tlsSecretName: 'registry-tls' });
+    expect(container(deployment, 'registry').readinessProbe.httpGet.scheme).toBe('HTTPS');
+    const dir = workDir('tls');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=registry.prod.svc',
+      '-addext', 'subjectAltName=DNS:registry.prod.svc,IP:127.0.0.1',
+      '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'ignore' });
+    // Where the Secret would be mounted; only the paths are overridden.
+    const registry = await startRegistry(configYaml, {
+      tls: true,
+      env: { REGISTRY_HTTP_TLS_CERTIFICATE: path.join(dir, 'tls.crt'), REGISTRY_HTTP_TLS_KEY: path.join(dir, 'tls.key') },
+    });
+    expect((await request(`${registry.url}/v2/`)).status).toBe(200);
+    expect((await request(`http://127.0.0.1:${registry.port}/v2/`)).status).toBe(400); // plain HTTP to a TLS port
+
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+    const viaProxy = `127.0.0.1:${proxy.port}`;
+    const image = await makeImage(workDir('tls-image'), 'v1', [2 << 20]);
+    clearSkopeoCache();
+    const pushed = await push(image, viaProxy, 'tls/app');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+    const out = path.join(workDir('tls-pulled'), 'l');
+    expect((await pull(viaProxy, 'tls/app', 'v1', out)).ok).toBe(true);
+    expect(readImage(out, 'v1')).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests });
+    await proxy.program.stop();
+    await registry.program.stop();
   });
 });
 
