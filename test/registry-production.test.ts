@@ -299,3 +299,28 @@ describe('production bad input', () => {
     expect(() => new Registry(chart, 'registry', props)).toThrow(new Error(`Registry at "test/registry": ${message}`));
   });
 });
+
+describe('every option at once', () => {
+  test('snapshot: what a reviewer sees for a fully loaded production registry', () => {
+    const { objects } = build({
+      replicas: 2,
+      httpSecret: http,
+      storage: RegistryStorage.s3({ bucket: 'images', region: 'eu-west-1', credentials: { accessKey: SecretKey.fromSecret('s3', 'a'), secretKey: SecretKey.fromSecret('s3', 's') } }),
+      auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('users', 'htpasswd') }),
+      tlsSecretName: 'registry-tls',
+      deletion: true,
+      garbageCollection: {},
+      cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', password: SecretKey.fromSecret('redis', 'pw') }),
+      metrics: { serviceMonitor: true },
+      ingress: { host: 'registry.example.com', tlsSecretName: 'registry-ingress-tls' },
+      networkPolicy: { allowNamespaces: ['ci'] },
+      pod: { priorityClassName: 'platform' },
+    });
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/registry-config', 'Deployment/registry', 'Service/registry', 'PodDisruptionBudget/registry',
+      'NetworkPolicy/registry', 'Service/registry-metrics', 'ServiceMonitor/registry', 'Ingress/registry',
+      'ServiceAccount/registry-gc', 'Role/registry-gc', 'RoleBinding/registry-gc', 'CronJob/registry-gc',
+    ]);
+    expect(objects).toMatchSnapshot();
+  });
+});
