@@ -5,6 +5,7 @@ import { Problems, claimObjectName, describe } from './internal';
 import { IRegistry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
 
+/** Props of a `LocalRegistryHosting`. */
 export interface LocalRegistryHostingProps {
   /** The registry to advertise. */
   readonly registry: IRegistry;

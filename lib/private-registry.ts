@@ -5,6 +5,7 @@ import { Registry, RegistryProps } from './registry';
 import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
 import { RegistryUI, RegistryUIProps } from './registry-ui';
 
+/** Props of a `PrivateRegistry`: one props object per part. */
 export interface PrivateRegistryProps {
   /**
    * Namespace of all three parts, unless a part's own props name another.

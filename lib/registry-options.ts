@@ -15,6 +15,7 @@ export abstract class RegistryAuth {
   public abstract readonly _htpasswd: HtpasswdOptions;
 }
 
+/** An htpasswd file in a Secret. */
 export interface HtpasswdOptions {
   /** The Secret key holding the htpasswd file. */
   readonly secret: SecretKey;
@@ -54,6 +55,7 @@ export abstract class RegistryCache {
   public readonly _redis?: RedisCacheOptions;
 }
 
+/** A Redis server for the blob descriptor cache. */
 export interface RedisCacheOptions {
   /** `host:port` of the Redis server, e.g. "redis.cache.svc:6379". */
   readonly address: string;
@@ -186,10 +188,17 @@ export interface ResourceOptions {
 
 /** A toleration, in the words of the Kubernetes API. */
 export interface Toleration {
-  /** Taint key; omit with operator Exists to tolerate every taint. */
+  /**
+   * Taint key.
+   * @default - every key (with operator Exists)
+   */
   readonly key?: string;
   /** @default "Equal" */
   readonly operator?: 'Equal' | 'Exists';
+  /**
+   * Taint value, with operator Equal.
+   * @default - empty
+   */
   readonly value?: string;
   /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';

@@ -7,6 +7,7 @@ import {
 } from './internal';
 import { IRegistry, Registry } from './registry';
 
+/** Props of a `RegistryProxyDaemonSet`. */
 export interface RegistryProxyDaemonSetProps {
   /** The registry to forward to: a `Registry` of this app, or `Registry.fromUrl(...)`. */
   readonly registry: IRegistry;

@@ -11,6 +11,7 @@ export enum VolumeAccessMode {
   READ_WRITE_MANY = 'ReadWriteMany',
 }
 
+/** A PersistentVolumeClaim created with the registry. */
 export interface PersistentVolumeStorageOptions {
   /**
    * Size of the claim, as a Kubernetes quantity.
@@ -29,6 +30,7 @@ export interface PersistentVolumeStorageOptions {
   readonly accessMode?: VolumeAccessMode;
 }
 
+/** A PersistentVolumeClaim that exists already. */
 export interface ExistingClaimStorageOptions {
   /**
    * Whether the claim is ReadWriteMany, so that several replicas may share it.
@@ -37,6 +39,7 @@ export interface ExistingClaimStorageOptions {
   readonly readWriteMany?: boolean;
 }
 
+/** Pod-local scratch storage. */
 export interface EmptyDirStorageOptions {
   /**
    * Upper bound on what the registry may store before the kubelet evicts the pod.
@@ -45,6 +48,7 @@ export interface EmptyDirStorageOptions {
   readonly sizeLimit?: string;
 }
 
+/** An S3 bucket or S3-compatible store. */
 export interface S3StorageOptions {
   /** Bucket name. */
   readonly bucket: string;
@@ -82,6 +86,7 @@ export interface S3StorageOptions {
   readonly credentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
 }
 
+/** A Google Cloud Storage bucket. */
 export interface GcsStorageOptions {
   /** Bucket name. */
   readonly bucket: string;
@@ -97,6 +102,7 @@ export interface GcsStorageOptions {
   readonly rootDirectory?: string;
 }
 
+/** An Azure Blob Storage container. */
 export interface AzureStorageOptions {
   /** Storage account name. */
   readonly accountName: string;
@@ -111,7 +117,10 @@ export interface AzureStorageOptions {
   readonly realm?: string;
 }
 
-/** What a storage choice contributes to the registry's pods. Internal to this library. */
+/**
+ * What a storage choice contributes to the registry's pods.
+ * @internal
+ */
 export interface RegistryStorageBinding {
   /** The driver's section under `storage:` in config.yml, e.g. `{ s3: { ... } }`. */
   readonly config: Record<string, unknown>;
@@ -129,7 +138,10 @@ export interface RegistryStorageBinding {
   readonly createObjects?: () => void;
 }
 
-/** The registry a storage is bound to. */
+/**
+ * The registry a storage is bound to.
+ * @internal
+ */
 export interface RegistryStorageTarget {
   readonly name: string;
   readonly namespace: string;

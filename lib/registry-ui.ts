@@ -28,6 +28,7 @@ export abstract class RegistryUIConnection {
   public abstract readonly _direct?: DirectConnectionOptions;
 }
 
+/** Where the browser finds the registry in direct mode. */
 export interface DirectConnectionOptions {
   /** The registry's URL as the browser reaches it, e.g. "http://10.0.0.5:31500" or "https://registry.example.com". */
   readonly browserUrl: string;
@@ -51,6 +52,7 @@ const TAGLIST_ORDERS = [
   ...['alpha-asc', 'alpha-desc'].flatMap(a => ['num-asc', 'num-desc'].flatMap(n => [`${a};${n}`, `${n};${a}`])),
 ];
 
+/** Props of a `RegistryUI`. */
 export interface RegistryUIProps {
   /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
   readonly registry: IRegistry;

@@ -24,7 +24,10 @@ export interface IRegistry {
   readonly port: number;
   /** `http://<serviceHost>:<port>`: the registry as seen from inside the cluster. */
   readonly clusterUrl: string;
-  /** Namespace of the registry's objects, when it is a `Registry` of this app. */
+  /**
+   * Namespace of the registry's objects, when it is a `Registry` of this app.
+   * @default - undefined for an external registry (`Registry.fromUrl`)
+   */
   readonly namespace?: string;
 }
 
@@ -36,6 +39,7 @@ export enum RegistryServiceType {
   CLUSTER_IP = 'ClusterIP',
 }
 
+/** Props of a `Registry`. */
 export interface RegistryProps {
   /**
    * Name of the Deployment and Service; the ConfigMap is `<name>-config`. Renaming replaces live objects.
@@ -164,6 +168,7 @@ export enum RegistryVersion {
   V3 = '3',
 }
 
+/** Who may reach the registry pods, when a NetworkPolicy is wanted. */
 export interface NetworkPolicyOptions {
   /**
    * Namespaces whose pods may reach the registry (CI runners, build pods).
@@ -191,18 +196,35 @@ const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)
 
 /** A registry 2.x `config.yml`, as far as this library writes it. */
 export interface RegistryConfig {
+  /** Config format version, always "0.1". */
   readonly version: string;
+  /** Fields added to every log line. */
   readonly log: { readonly fields: Record<string, string> };
+  /** Driver section, cache, delete. */
   readonly storage: Record<string, unknown>;
+  /** Listener, headers, TLS and the debug (metrics) server. */
   readonly http: {
     readonly addr: string;
     readonly headers: Record<string, string[]>;
     readonly tls?: { readonly certificate: string; readonly key: string };
     readonly debug?: { readonly addr: string; readonly prometheus: { readonly enabled: boolean; readonly path: string } };
   };
+  /**
+   * htpasswd auth.
+   * @default - no auth
+   */
   readonly auth?: { readonly htpasswd: { readonly realm: string; readonly path: string } };
+  /**
+   * Redis for the blob descriptor cache (`addrs` on 3.x).
+   * @default - no redis
+   */
   readonly redis?: { readonly addr?: string; readonly addrs?: string[]; readonly db: number };
+  /**
+   * Pull-through cache of a remote registry.
+   * @default - a normal registry
+   */
   readonly proxy?: { readonly remoteurl: string };
+  /** Storage driver health check. */
   readonly health: {
     readonly storagedriver: { readonly enabled: boolean; readonly interval: string; readonly threshold: number };
   };
