@@ -1,38 +1,65 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
+import { classicChart } from '../examples/classic';
+import { helmTakeoverChart } from '../examples/helm-takeover';
+import { partsChart } from '../examples/parts';
+import { productionChart } from '../examples/production';
 import { teamsChart } from '../examples/teams';
-import { schemaProblems, synthValidated } from './util';
+import { synthValidated } from './util';
 
+const examplesDir = path.join(__dirname, '..', 'examples');
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+const examples: Record<string, (app: App) => Chart> = {
+  'classic.ts': classicChart,
+  'teams.ts': teamsChart,
+  'production.ts': productionChart,
+  'parts.ts': partsChart,
+  'helm-takeover.ts': helmTakeoverChart,
+};
 
-/** The TypeScript code blocks of the README. */
-function readmeBlocks(): string[] {
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]);
+/** A TypeScript source without its import lines: what must match between an example and the README. */
+function body(source: string): string {
+  return source.replace(/^import [^;]*;\n/gm, '').trim();
 }
 
-describe('examples', () => {
-  test('the teams example synthesizes valid objects with no collisions', () => {
-    const app = Testing.app();
-    teamsChart(app);
-    const objects = synthValidated(app);
-    expect(schemaProblems(objects)).toEqual([]);
-    expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'PersistentVolumeClaim/team-a/registry', 'ConfigMap/team-a/registry-config', 'Deployment/team-a/registry', 'Service/team-a/registry',
-      'ConfigMap/team-a/registry-proxy-config', 'DaemonSet/team-a/registry-proxy',
-      'Deployment/team-a/registry-ui', 'Service/team-a/registry-ui',
-      'ConfigMap/team-b/registry-config', 'Deployment/team-b/registry', 'Service/team-b/registry',
-      'ConfigMap/team-b/registry-proxy-config', 'DaemonSet/team-b/registry-proxy',
-    ]);
+describe('examples/', () => {
+  test('the list above is every file in examples/', () => {
+    expect(fs.readdirSync(examplesDir).sort()).toEqual(Object.keys(examples).sort());
   });
 
-  test('the README\'s code blocks are the example files, word for word (imports aside)', () => {
-    const blocks = readmeBlocks();
-    expect(blocks.length).toBeGreaterThanOrEqual(1);
-    for (const file of ['teams.ts']) {
-      const source = fs.readFileSync(path.join(__dirname, '..', 'examples', file), 'utf8');
-      const body = source.replace(/^import .*\n/gm, '').trim();
-      expect(blocks.some(b => b.includes(body))).toBe(true);
+  test.each(Object.keys(examples))('%s synthesizes valid objects', file => {
+    const app = Testing.app();
+    examples[file](app);
+    const objects = synthValidated(app);
+    expect(objects.length).toBeGreaterThan(3);
+    expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toMatchSnapshot();
+  });
+
+  test('no Secret value anywhere in the production example', () => {
+    const app = Testing.app();
+    productionChart(app);
+    const objects = synthValidated(app);
+    expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
+    const env = objects.flatMap(o => o.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? []);
+    expect(env.filter((e: any) => /SECRET|PASSWORD|KEY/.test(e.name) && e.value !== undefined)).toEqual([]);
+  });
+});
+
+describe('README code', () => {
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => body(m[1]));
+
+  test('every TypeScript block of the README is an example file, word for word (imports aside)', () => {
+    const bodies = Object.keys(examples).map(f => body(fs.readFileSync(path.join(examplesDir, f), 'utf8')));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) {
+      expect(bodies).toContain(block);
     }
+    expect(readme).not.toMatch(/```typescript/);
+  });
+
+  test('README imports name the package, not ../lib', () => {
+    const imports = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].flatMap(m => m[1].match(/^import .* from '([^']+)';$/gm) ?? []);
+    expect(imports.filter(i => i.includes('../lib'))).toEqual([]);
   });
 });
