@@ -141,8 +141,13 @@ async function proxyBench(): Promise<void> {
 }
 
 function testBench(): void {
-  const t = [timeIt(() => run('npm', ['test', '--silent']))];
-  row('npm test (tsc --noEmit + jest), wall s', median(t), 'target <= 10 s');
+  // Cold: no jest transform cache, no incremental type-check info; warm: what a developer's re-run costs.
+  run('npx', ['jest', '--clearCache']);
+  fs.rmSync(path.join(root, 'node_modules', '.cache', 'tsc'), { recursive: true, force: true });
+  const cold = timeIt(() => run('npm', ['test', '--silent']));
+  const warm = median([0, 1, 2].map(() => timeIt(() => run('npm', ['test', '--silent']))));
+  row('npm test (tsc --noEmit + jest), cold caches, wall s', cold, 'target <= 10 s');
+  row('npm test, warm (median of 3), wall s', warm, 'target <= 10 s');
 }
 
 async function main(): Promise<void> {
