@@ -7,6 +7,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 import { classicChart } from '../../examples/classic';
 import { synthApp, find, KubeObject } from '../util';
 
@@ -197,9 +198,12 @@ export async function startRegistry(configYaml: string, options: { dataDir?: str
   fs.writeFileSync(configPath, configYaml);
   const dataDir = options.dataDir ?? path.join(dir, 'data');
   const port = await freePort();
+  // Only a filesystem store gets its directory overridden: naming a second driver in the env, even just
+  // its root directory, makes the registry panic ("multiple storage drivers specified").
+  const usesFilesystem = (parse(configYaml) as { storage?: Record<string, unknown> }).storage?.filesystem !== undefined;
   const program = start('docker-registry', 'docker-registry', ['serve', configPath], {
     REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
-    REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
+    ...(usesFilesystem ? { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir } : {}),
     ...options.env,
   });
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
