@@ -1,6 +1,8 @@
 // Helpers shared by the constructs in this library. Not exported from lib/index.ts: not API.
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as k8s from '../imports/k8s';
+import { SecretKey } from './secret-key';
 
 /** Collects the problems found in one construct's props and throws them as one Error. */
 export class Problems {
@@ -76,6 +78,16 @@ export function checkImage(problems: Problems, value: string, defaultImage: stri
     problems.add(`image must be an image reference without spaces (got ${JSON.stringify(value)}); ` +
       `omit it to use ${JSON.stringify(defaultImage)}`);
   }
+}
+
+/** A Kubernetes quantity: "10Gi", "500Mi", "250m", "2". */
+export function isQuantity(value: string): boolean {
+  return /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value);
+}
+
+/** An env var whose value comes from a Secret key, never from a literal. */
+export function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
 }
 
 /** The namespace a construct renders into when its props name none. */

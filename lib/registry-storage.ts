@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Problems } from './internal';
+import { Problems, isQuantity, secretEnv } from './internal';
 import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** How a PersistentVolume may be mounted. */
@@ -132,8 +132,8 @@ export interface RegistryStorageBinding {
   readonly shared: boolean;
   /** Words for error messages: "a ReadWriteOnce volume, which one node at a time can mount". */
   readonly description: string;
-  /** The driver's name, as in config.yml. */
-  readonly driver: 'filesystem' | 's3' | 'gcs' | 'azure';
+  /** Whether the data goes with the pod (emptyDir): then no rollout may be triggered on purpose. */
+  readonly ephemeral: boolean;
   /** Creates the storage's own objects; called only after every prop has been checked. */
   readonly createObjects?: () => void;
 }
@@ -150,16 +150,12 @@ export interface RegistryStorageTarget {
   readonly claimName: string;
 }
 
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 /** Where filesystem storage is mounted in the registry container (the image's own default). */
 const DATA_DIR = '/var/lib/registry';
 const GCS_KEY_DIR = '/etc/registry-gcs';
 
-function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
-}
-
 function filesystem(volume: k8s.Volume, shared: boolean, description: string, createObjects?: () => void): RegistryStorageBinding {
+  const ephemeral = volume.emptyDir !== undefined;
   return {
     config: { filesystem: { rootdirectory: DATA_DIR } },
     env: [],
@@ -167,7 +163,7 @@ function filesystem(volume: k8s.Volume, shared: boolean, description: string, cr
     mounts: [{ name: 'data', mountPath: DATA_DIR }],
     shared,
     description,
-    driver: 'filesystem',
+    ephemeral,
     createObjects,
   };
 }
@@ -221,7 +217,7 @@ class PersistentVolumeStorage extends RegistryStorage {
   public _bind(scope: Construct, registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
     const size = this.options.size ?? '10Gi';
     const accessMode = this.options.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE;
-    if (!QUANTITY.test(size)) {
+    if (!isQuantity(size)) {
       problems.add(`storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(size)})`);
     }
     const shared = accessMode === VolumeAccessMode.READ_WRITE_MANY;
@@ -266,7 +262,7 @@ class EmptyDirStorage extends RegistryStorage {
 
   public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
     const sizeLimit = this.options.sizeLimit;
-    if (sizeLimit !== undefined && !QUANTITY.test(sizeLimit)) {
+    if (sizeLimit !== undefined && !isQuantity(sizeLimit)) {
       problems.add(`storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(sizeLimit)})`);
     }
     return filesystem(
@@ -321,7 +317,7 @@ class S3Storage extends RegistryStorage {
       mounts: [],
       shared: true,
       description: 'an S3 bucket',
-      driver: 's3',
+      ephemeral: false,
     };
   }
 }
@@ -351,7 +347,7 @@ class GcsStorage extends RegistryStorage {
       mounts: o.keyFile ? [{ name: 'gcs-key', mountPath: GCS_KEY_DIR, readOnly: true }] : [],
       shared: true,
       description: 'a GCS bucket',
-      driver: 'gcs',
+      ephemeral: false,
     };
   }
 }
@@ -377,7 +373,7 @@ class AzureStorage extends RegistryStorage {
       mounts: [],
       shared: true,
       description: 'an Azure container',
-      driver: 'azure',
+      ephemeral: false,
     };
   }
 }

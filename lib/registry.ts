@@ -5,8 +5,8 @@ import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
 import {
   Problems, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas, claimNodePort,
-  claimObjectName, defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
-  selectorLabels,
+  claimObjectName, defaultNamespace, describe, isQuantity, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
+  secretEnv, selectorLabels,
 } from './internal';
 import { garbageCollectionJob } from './registry-gc';
 import {
@@ -190,7 +190,6 @@ const AUTH_DIR = '/auth';
 const TLS_DIR = '/etc/ssl/registry';
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
 const REGISTRY_UID = 1000;
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 /** Env var names whose plain values would put a secret into dist/. */
 const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)/i;
 
@@ -230,9 +229,6 @@ export interface RegistryConfig {
   };
 }
 
-function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
-}
 
 /**
  * A private container registry (distribution 2.x): ConfigMap with `config.yml`, Deployment,
@@ -602,7 +598,7 @@ export class Registry extends Construct implements IRegistry {
       if (!this.deletionEnabled) {
         problems.add('garbageCollection needs deletion: true; without it nothing is ever unreferenced');
       }
-      if (this.storage.description.startsWith('an emptyDir')) {
+      if (this.storage.ephemeral) {
         problems.add('garbageCollection cannot run on emptyDir storage: the rollouts it makes would erase the data; use a volume or an object store');
       }
       const schedule = p.garbageCollection.schedule;
@@ -633,7 +629,7 @@ export class Registry extends Construct implements IRegistry {
       }
     }
     for (const [key, value] of Object.entries(p.resources ?? {})) {
-      if (value !== undefined && !QUANTITY.test(value)) {
+      if (value !== undefined && !isQuantity(value)) {
         problems.add(`resources.${key} must be a Kubernetes quantity such as "500m" or "256Mi" (got ${JSON.stringify(value)})`);
       }
     }
