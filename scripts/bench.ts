@@ -54,16 +54,19 @@ function synthBench(): void {
   // An app that writes one empty manifest: what the cdk8s CLI costs on its own.
   const noopApp = 'node -e "const f=require(\'fs\');f.mkdirSync(process.env.CDK8S_OUTDIR,{recursive:true});' +
     'f.writeFileSync(process.env.CDK8S_OUTDIR+\'/noop.k8s.yaml\',\'\')"';
-  const t: Record<string, number[]> = { app: [], cli: [], cliNoop: [], tsNode: [] };
+  const t: Record<string, number[]> = { node: [], app: [], cli: [], cliNoop: [], tsNode: [] };
   run('node', ['scripts/run-app.js'], env); // build the cached bundle once, as any second synth finds it
   for (let i = 0; i < n; i++) { // interleaved, so drift in machine load hits all alike
+    t.node.push(timeIt(() => run('node', ['-e', ''])));
     t.app.push(timeIt(() => run('node', ['scripts/run-app.js'], env)));
     t.cli.push(timeIt(() => run('npx', ['cdk8s', 'synth', '--output', outdir], { CDK8S_CHECK_UPGRADE: 'false' })));
     t.cliNoop.push(timeIt(() => run('npx', ['cdk8s', 'synth', '--app', noopApp, '--output', outdir], { CDK8S_CHECK_UPGRADE: 'false' })));
     t.tsNode.push(timeIt(() => run('npx', ['ts-node', 'main.ts'], env)));
   }
   fs.rmSync(outdir, { recursive: true, force: true });
+  row('synth: node -e "" (this machine\'s floor right now), median s', median(t.node), '');
   row('synth: app command of cdk8s.yaml (node scripts/run-app.js), median s', median(t.app), 'target <= 0.25 s');
+  row('synth: app command / node -e ""', median(t.app) / median(t.node), '');
   row('synth: npx cdk8s synth, median s', median(t.cli), '');
   row('synth: npx cdk8s synth of an app that does nothing (the CLI alone), median s', median(t.cliNoop), '');
   row('synth: cdk8s template default (npx ts-node main.ts), median s', median(t.tsNode), '');
