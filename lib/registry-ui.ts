@@ -116,6 +116,16 @@ export interface RegistryUIProps {
    * @default - the UI's "alpha-asc;num-desc"
    */
   readonly taglistOrder?: string;
+  /**
+   * Repositories the catalog page asks for (`CATALOG_ELEMENTS_LIMIT`); at most the linked registry's `catalogMaxEntries`.
+   * @default - the UI's 1000
+   */
+  readonly catalogElementsLimit?: number;
+  /**
+   * Show each tag's content digest (`SHOW_CONTENT_DIGEST`).
+   * @default false
+   */
+  readonly showContentDigest?: boolean;
 }
 
 /** The UI image's nginx user; as non-root it must listen above 1024. */
@@ -205,6 +215,13 @@ export class RegistryUI extends Construct {
     if (props.taglistOrder !== undefined && !TAGLIST_ORDERS.includes(props.taglistOrder)) {
       problems.add(`taglistOrder must be one of ${TAGLIST_ORDERS.join(', ')} (got ${JSON.stringify(props.taglistOrder)})`);
     }
+    const limit = props.catalogElementsLimit;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      problems.add(`catalogElementsLimit must be a whole number of at least 1 (got ${limit})`);
+    } else if (limit !== undefined && linked && limit > linked.catalogMaxEntries) {
+      problems.add(`catalogElementsLimit ${limit} exceeds the registry's catalogMaxEntries ${linked.catalogMaxEntries}: the registry ` +
+        'would answer PAGINATION_NUMBER_INVALID; raise catalogMaxEntries on the Registry or lower the limit');
+    }
     if (this.deleteImages && linked?.pullThroughCache) {
       problems.add('deleteImages cannot work against a pull-through cache, which refuses deletes');
     }
@@ -236,6 +253,8 @@ export class RegistryUI extends Construct {
         { name: 'CATALOG_MAX_BRANCHES', value: String(branches.max) },
       ] : []),
       ...(props.taglistOrder ? [{ name: 'TAGLIST_ORDER', value: props.taglistOrder }] : []),
+      ...(limit !== undefined ? [{ name: 'CATALOG_ELEMENTS_LIMIT', value: String(limit) }] : []),
+      ...(props.showContentDigest !== undefined ? [{ name: 'SHOW_CONTENT_DIGEST', value: String(props.showContentDigest) }] : []),
       // Clusters with a private registry are often offline; the page would call api.github.com weekly.
       { name: 'ENABLE_VERSION_NOTIFICATION', value: 'false' },
       ...(props.pullHost !== undefined ? [{ name: 'PULL_URL', value: props.pullHost }] : []),

@@ -158,6 +158,16 @@ export interface RegistryProps {
    * @default - no NetworkPolicy
    */
   readonly networkPolicy?: NetworkPolicyOptions;
+  /**
+   * Most repositories one `/v2/_catalog` page may list (`catalog.maxentries`); a UI's catalog limit must not exceed it.
+   * @default 1000 - the registry's own default since 2.8.2
+   */
+  readonly catalogMaxEntries?: number;
+  /**
+   * Annotations of the registry Service, e.g. for a cloud or MetalLB load balancer setting.
+   * @default - none
+   */
+  readonly serviceAnnotations?: Record<string, string>;
 }
 
 /** Major version of the distribution registry. */
@@ -223,6 +233,11 @@ export interface RegistryConfig {
    * @default - a normal registry
    */
   readonly proxy?: { readonly remoteurl: string };
+  /**
+   * Catalog paging limit.
+   * @default - the registry's 1000
+   */
+  readonly catalog?: { readonly maxentries: number };
   /** Storage driver health check. */
   readonly health: {
     readonly storagedriver: { readonly enabled: boolean; readonly interval: string; readonly threshold: number };
@@ -280,6 +295,8 @@ export class Registry extends Construct implements IRegistry {
   public readonly metricsPort?: number;
   /** Whether this registry mirrors another (`pullThrough`) and so refuses pushes and deletes. */
   public readonly pullThroughCache: boolean;
+  /** Most repositories one catalog page may list. */
+  public readonly catalogMaxEntries: number;
   public readonly version: RegistryVersion;
   /** Directory of config.yml in the container. */
   public readonly configDir: string;
@@ -313,6 +330,7 @@ export class Registry extends Construct implements IRegistry {
     this.deletionEnabled = props.deletion ?? false;
     this.authEnabled = props.auth !== undefined;
     this.pullThroughCache = props.pullThrough !== undefined;
+    this.catalogMaxEntries = props.catalogMaxEntries ?? 1000;
     this.metricsPort = props.metrics ? props.metrics.port ?? 5001 : undefined;
 
     const owner = describe('Registry', this);
@@ -387,7 +405,7 @@ export class Registry extends Construct implements IRegistry {
     });
 
     new k8s.KubeService(this, 'service', {
-      metadata: { name: this.serviceName, namespace: this.namespace, labels },
+      metadata: { name: this.serviceName, namespace: this.namespace, labels, annotations: props.serviceAnnotations },
       spec: {
         type: this.serviceType,
         selector: this.selectorLabels,
@@ -451,6 +469,7 @@ export class Registry extends Construct implements IRegistry {
           : { addr: p.cache._redis.address, db: p.cache._redis.db ?? 0 },
       } : {}),
       ...(p.pullThrough ? { proxy: { remoteurl: p.pullThrough.remoteUrl } } : {}),
+      ...(p.catalogMaxEntries !== undefined ? { catalog: { maxentries: p.catalogMaxEntries } } : {}),
       health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
     };
   }
@@ -611,6 +630,9 @@ export class Registry extends Construct implements IRegistry {
       if (this.metricsPort === CONTAINER_PORT) {
         problems.add(`metrics.port must differ from the registry's own port ${CONTAINER_PORT} (got ${this.metricsPort})`);
       }
+    }
+    if (p.catalogMaxEntries !== undefined && (!Number.isInteger(p.catalogMaxEntries) || p.catalogMaxEntries < 1)) {
+      problems.add(`catalogMaxEntries must be a whole number of at least 1 (got ${p.catalogMaxEntries})`);
     }
     for (const cidr of p.networkPolicy?.allowCidrs ?? []) {
       if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/.test(cidr)) {

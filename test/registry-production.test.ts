@@ -101,6 +101,11 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
     expect(registry.clusterUrl).toBe('https://registry.prod.svc:5000');
   });
 
+  test('Service annotations', () => {
+    const { objects } = build({ serviceAnnotations: { 'metallb.universe.tf/loadBalancerIPs': '10.0.0.50' } });
+    expect(find(objects, 'Service', 'registry').metadata.annotations).toEqual({ 'metallb.universe.tf/loadBalancerIPs': '10.0.0.50' });
+  });
+
   test('redis cache with a password from a Secret', () => {
     const { config, c } = build({ cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', db: 2, password: SecretKey.fromSecret('redis', 'password') }) });
     expect(config.storage.cache).toEqual({ blobdescriptor: 'redis' });
@@ -283,6 +288,7 @@ describe('production bad input', () => {
     ['metrics on the registry port', { metrics: { port: 5000 } }, 'metrics.port must differ from the registry\'s own port 5000 (got 5000)'],
     ['ingress host', { ingress: { host: 'https://registry.example.com' } },
       'ingress.host must be a DNS name such as "registry.example.com" (got "https://registry.example.com")'],
+    ['catalogMaxEntries', { catalogMaxEntries: 0 }, 'catalogMaxEntries must be a whole number of at least 1 (got 0)'],
     ['resources', { resources: { memoryLimit: '2GB' } }, 'resources.memoryLimit must be a Kubernetes quantity such as "500m" or "256Mi" (got "2GB")'],
     ['secret-looking env', { pod: { env: { REGISTRY_HTTP_SECRET: 'hunter2' } } },
       'pod.env REGISTRY_HTTP_SECRET looks like a secret, and plain env values land in dist/; pass secrets through the props that take a SecretKey (httpSecret, auth, storage credentials)'],

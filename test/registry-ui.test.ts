@@ -100,6 +100,20 @@ describe('RegistryUI and its registry', () => {
     });
   });
 
+  test('catalog limit within the registry\'s maxentries, content digests', () => {
+    const { env, config } = linked({ catalogElementsLimit: 5000, showContentDigest: true }, { catalogMaxEntries: 5000 });
+    expect(env).toMatchObject({ CATALOG_ELEMENTS_LIMIT: '5000', SHOW_CONTENT_DIGEST: 'true' });
+    expect(config.catalog).toEqual({ maxentries: 5000 });
+  });
+
+  test('a catalog limit above the registry\'s maxentries is refused (the joxit chart\'s 100000 against the default 1000)', () => {
+    const { chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry');
+    expect(() => new RegistryUI(chart, 'ui', { registry, catalogElementsLimit: 100000 })).toThrow(new Error(
+      'RegistryUI at "test/ui": catalogElementsLimit 100000 exceeds the registry\'s catalogMaxEntries 1000: the registry would answer ' +
+      'PAGINATION_NUMBER_INVALID; raise catalogMaxEntries on the Registry or lower the limit'));
+  });
+
   test('catalog branches and tag order', () => {
     const { env } = linked({ catalogBranches: { min: 1, max: 2 }, taglistOrder: 'num-desc;alpha-asc' });
     expect(env).toMatchObject({ CATALOG_MIN_BRANCHES: '1', CATALOG_MAX_BRANCHES: '2', TAGLIST_ORDER: 'num-desc;alpha-asc' });

@@ -176,6 +176,18 @@ describe('TLS from a Secret', () => {
   });
 });
 
+describe('catalog paging limit', () => {
+  test('the registry refuses catalog pages above catalogMaxEntries, as the UI check expects', async () => {
+    const { configYaml } = synth({ catalogMaxEntries: 2 });
+    const registry = await startRegistry(configYaml);
+    expect((await request(`${registry.url}/v2/_catalog?n=2`)).status).toBe(200);
+    const over = await request(`${registry.url}/v2/_catalog?n=3`);
+    expect(over.status).toBe(400);
+    expect(over.body).toMatch(/PAGINATION_NUMBER_INVALID/);
+    await registry.program.stop();
+  });
+});
+
 describe('metrics', () => {
   test('the debug port serves Prometheus metrics that count the registry\'s requests', async () => {
     const { configYaml, deployment } = synth({ metrics: {} });
