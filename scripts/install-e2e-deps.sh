@@ -3,7 +3,7 @@
 # services stopped: the suite starts each program itself on a private loopback port.
 #   docker-registry (distribution 2.8.2), nginx, skopeo, apache2-utils (htpasswd), redis-server, curl,
 #   chromium (headless, for the UI's CORS test)
-# Usage: sudo bash scripts/install-e2e-deps.sh
+# Usage: bash scripts/install-e2e-deps.sh   (uses sudo when not root)
 set -euo pipefail
 
 packages=(docker-registry nginx skopeo apache2-utils redis-server redis-tools curl ca-certificates openssl chromium)

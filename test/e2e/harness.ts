@@ -39,7 +39,7 @@ export function requireTools(names: string[] = Object.keys(TOOLS)): void {
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(m => TOOLS[m] ?? m))].join(' ');
     throw new Error(`the end-to-end suite needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed: ` +
-      `run "sudo bash scripts/install-e2e-deps.sh" (or "apt-get install ${packages}")`);
+      `run "bash scripts/install-e2e-deps.sh" (or "apt-get install ${packages}")`);
   }
 }
 

@@ -102,6 +102,6 @@ describe('the harness', () => {
   test('a missing program fails the suite and says what to install', () => {
     expect(() => requireTools(['docker-registry', 'no-such-program-xyz'])).toThrow(new Error(
       'the end-to-end suite needs no-such-program-xyz, which is not installed: ' +
-      'run "sudo bash scripts/install-e2e-deps.sh" (or "apt-get install no-such-program-xyz")'));
+      'run "bash scripts/install-e2e-deps.sh" (or "apt-get install no-such-program-xyz")'));
   });
 });
