@@ -90,6 +90,27 @@ export function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
 }
 
+/**
+ * When a construct takes over a live Helm release, its object name is the release's: a different explicit
+ * `name` would create a second object beside the live one instead of replacing it.
+ */
+export function checkHelmName(problems: Problems, name: string | undefined, helmName: string | undefined, objectWord: string): void {
+  if (helmName !== undefined && name !== undefined && name !== helmName) {
+    problems.add(`name ${JSON.stringify(name)} differs from the Helm release's ${objectWord} name ${JSON.stringify(helmName)}; ` +
+      'drop name to take over the release in place');
+  }
+}
+
+/** An HTTP GET probe on `/` every 10 s with a 3 s timeout; HTTPS when the server speaks TLS. */
+export function rootHttpProbe(port: number, failureThreshold: number, https = false): k8s.Probe {
+  return {
+    httpGet: { path: '/', port: k8s.IntOrString.fromNumber(port), scheme: https ? 'HTTPS' : undefined },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    failureThreshold,
+  };
+}
+
 /** The namespace a construct renders into when its props name none. */
 export function defaultNamespace(scope: IConstruct): string {
   return Chart.of(scope).namespace ?? 'default';

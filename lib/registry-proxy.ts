@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkImage, checkName, checkNamespace, checkPort, claimObjectName, defaultNamespace, describe,
+  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkPort, claimObjectName, defaultNamespace, describe,
   objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
 import { IRegistry, Registry } from './registry';
@@ -173,10 +173,7 @@ export class RegistryProxyDaemonSet extends Construct {
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, DEFAULT_IMAGE);
     checkPort(problems, 'hostPort', this.hostPort);
-    if (helmName !== undefined && props.name !== undefined && props.name !== helmName) {
-      problems.add(`name ${JSON.stringify(props.name)} differs from the Helm release's DaemonSet name ${JSON.stringify(helmName)}; ` +
-        'drop name to take over the release in place');
-    }
+    checkHelmName(problems, props.name, helmName, 'DaemonSet');
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(this.hostIP) || this.hostIP.split('.').some(o => Number(o) > 255)) {
       problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
     }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
   Problems, checkImage, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
-  defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
+  defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
 import { IRegistry, Registry } from './registry';
 
@@ -267,12 +267,6 @@ export class RegistryUI extends Construct {
     if (linked && !direct) {
       linked.allowPeer(this.namespace, selector); // in proxy mode the UI's nginx calls the registry
     }
-    const probe = (failureThreshold: number): k8s.Probe => ({
-      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      failureThreshold,
-    });
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: this.deploymentName, namespace: this.namespace, labels },
@@ -290,8 +284,8 @@ export class RegistryUI extends Construct {
               imagePullPolicy: 'IfNotPresent',
               env,
               ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
-              readinessProbe: probe(3),
-              livenessProbe: probe(6),
+              readinessProbe: rootHttpProbe(CONTAINER_PORT, 3),
+              livenessProbe: rootHttpProbe(CONTAINER_PORT, 6),
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
                 limits: { memory: k8s.Quantity.fromString('128Mi') },

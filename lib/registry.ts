@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas, claimNodePort,
+  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas, claimNodePort,
   claimObjectName, defaultNamespace, describe, isQuantity, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
-  secretEnv, selectorLabels,
+  rootHttpProbe, secretEnv, selectorLabels,
 } from './internal';
 import { garbageCollectionJob } from './registry-gc';
 import {
@@ -338,10 +338,7 @@ export class Registry extends Construct implements IRegistry {
     checkName(problems, 'name', this.name, 48); // leaves room for the "-metrics" and "-gc" suffixes
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, defaultImage);
-    if (props.helmRelease !== undefined && props.name !== undefined && props.name !== helmName) {
-      problems.add(`name ${JSON.stringify(props.name)} differs from the Helm release's object name ${JSON.stringify(helmName)}; ` +
-        'drop name to take over the release in place');
-    }
+    checkHelmName(problems, props.name, helmName, 'object');
     checkPort(problems, 'port', this.port);
     if (this.nodePort !== undefined) {
       checkNodePort(problems, 'nodePort', this.nodePort);
@@ -695,12 +692,6 @@ export class Registry extends Construct implements IRegistry {
     }
     const r = p.resources ?? {};
     const q = (v: string) => k8s.Quantity.fromString(v);
-    const probe = (failureThreshold: number): k8s.Probe => ({
-      httpGet: { path: '/', port: k8s.IntOrString.fromNumber(CONTAINER_PORT), scheme: p.tlsSecretName ? 'HTTPS' : undefined },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      failureThreshold,
-    });
     const spread = maxReplicas > 1 && (p.pod?.spreadAcrossNodes ?? true);
     return {
       automountServiceAccountToken: false,
@@ -727,8 +718,8 @@ export class Registry extends Construct implements IRegistry {
           { name: 'registry', containerPort: CONTAINER_PORT, protocol: 'TCP' },
           ...(this.metricsPort !== undefined ? [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }] : []),
         ],
-        readinessProbe: probe(3),
-        livenessProbe: probe(6),
+        readinessProbe: rootHttpProbe(CONTAINER_PORT, 3, p.tlsSecretName !== undefined),
+        livenessProbe: rootHttpProbe(CONTAINER_PORT, 6, p.tlsSecretName !== undefined),
         resources: {
           requests: { cpu: q(r.cpuRequest ?? '100m'), memory: q(r.memoryRequest ?? '128Mi') },
           limits: { memory: q(r.memoryLimit ?? '1Gi'), ...(r.cpuLimit ? { cpu: q(r.cpuLimit) } : {}) },
