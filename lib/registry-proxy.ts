@@ -221,6 +221,8 @@ export class RegistryProxyDaemonSet extends Construct {
           },
           spec: {
             automountServiceAccountToken: false,
+            // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
+            enableServiceLinks: false,
             tolerations: (props.tolerateAllTaints ?? true) ? [{ operator: 'Exists' }] : undefined,
             securityContext: {
               runAsNonRoot: true,

@@ -277,6 +277,8 @@ export class RegistryUI extends Construct {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
+            // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
+            enableServiceLinks: false,
             securityContext: restrictedPodSecurity(UI_UID),
             containers: [{
               name: 'ui',

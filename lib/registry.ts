@@ -62,8 +62,10 @@ export interface RegistryProps {
    */
   readonly replicas?: number;
   /**
-   * Where blobs and manifests are kept.
-   * @default RegistryStorage.persistentVolume() - a 10Gi ReadWriteOnce claim with the cluster's default StorageClass
+   * Where blobs and manifests are kept. The default is the `stable/docker-registry` chart's (`persistence.enabled=false`)
+   * and runs on any cluster, but loses every image when the pod is replaced: for data that survives, use
+   * `RegistryStorage.persistentVolume()` (needs a default StorageClass, or `storageClass`) or an object store.
+   * @default RegistryStorage.emptyDir() - an emptyDir, private to the pod
    */
   readonly storage?: RegistryStorage;
   /**
@@ -353,7 +355,7 @@ export class Registry extends Construct implements IRegistry {
     const labels = objectLabels('docker-registry', this.name, 'registry', this.name);
     this.podLabels = { ...props.pod?.labels, ...labels, ...this.selectorLabels };
 
-    this.storage = (props.storage ?? RegistryStorage.persistentVolume())._bind(this, {
+    this.storage = (props.storage ?? RegistryStorage.emptyDir())._bind(this, {
       name: this.name, namespace: this.namespace, labels, claimName: this.name,
     }, problems);
     const maxReplicas = this.checkScaling(problems);
@@ -695,6 +697,8 @@ export class Registry extends Construct implements IRegistry {
     const spread = maxReplicas > 1 && (p.pod?.spreadAcrossNodes ?? true);
     return {
       automountServiceAccountToken: false,
+      // No <SERVICE>_PORT=tcp://... env vars: the registry reads every REGISTRY_* variable as config.
+      enableServiceLinks: false,
       securityContext: restrictedPodSecurity(REGISTRY_UID),
       priorityClassName: p.pod?.priorityClassName,
       nodeSelector: p.pod?.nodeSelector,

@@ -182,7 +182,7 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
 });
 
 describe('deletion and garbage collection', () => {
-  const { objects, config } = build({ deletion: true, garbageCollection: { schedule: '30 2 * * *', deleteUntagged: true } });
+  const { objects, config } = build({ deletion: true, garbageCollection: { schedule: '30 2 * * *', deleteUntagged: true }, storage: RegistryStorage.persistentVolume() });
   const cron = find(objects, 'CronJob', 'registry-gc');
   const pod = cron.spec.jobTemplate.spec.template.spec;
 
@@ -272,10 +272,10 @@ describe('production bad input', () => {
       'replicas and autoscaling are both set; autoscaling.minReplicas sets the starting count, drop replicas'],
     ['autoscaling max below min', { autoscaling: { minReplicas: 3, maxReplicas: 2 }, httpSecret: http, storage: RegistryStorage.s3({ bucket: 'images', region: 'r' }) },
       'autoscaling.maxReplicas must be a whole number of at least minReplicas 3 (got 2)'],
-    ['gc without deletion', { garbageCollection: {} }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
+    ['gc without deletion', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
       'garbageCollection cannot run on emptyDir storage: the rollouts it makes would erase the data; use a volume or an object store'],
-    ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' } },
+    ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' }, storage: RegistryStorage.persistentVolume() },
       'garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got "weekly")'],
     ['pull-through with deletion', { deletion: true, pullThrough: { remoteUrl: 'https://registry-1.docker.io' } },
       'deletion cannot be enabled on a pull-through cache, which only mirrors; drop deletion or pullThrough'],

@@ -15,9 +15,8 @@ describe('Registry defaults', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  test('renders a PVC, ConfigMap, Deployment and Service, all valid', () => {
+  test('renders a ConfigMap, Deployment and Service, all valid', () => {
     expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'PersistentVolumeClaim/tools/registry',
       'ConfigMap/tools/registry-config',
       'Deployment/tools/registry',
       'Service/tools/registry',
@@ -71,7 +70,17 @@ describe('Registry defaults', () => {
     }
   });
 
-  test('a 10Gi ReadWriteOnce claim, mounted with the Recreate strategy', () => {
+  test('storage is the chart\'s emptyDir, so it runs on a cluster without a StorageClass', () => {
+    expect(objects.filter(o => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const deployment = find(objects, 'Deployment', 'registry');
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: {} });
+    expect(container(deployment, 'registry').volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/registry' });
+  });
+
+  test('persistentVolume(): a 10Gi ReadWriteOnce claim, mounted with the Recreate strategy', () => {
+    const { app, chart } = testChart('tools');
+    new Registry(chart, 'registry', { storage: RegistryStorage.persistentVolume() });
+    const objects = synthValidated(app);
     const pvc = find(objects, 'PersistentVolumeClaim', 'registry');
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
     const deployment = find(objects, 'Deployment', 'registry');
@@ -169,7 +178,7 @@ describe('Registry bad input', () => {
       'Registry at "test/registry": replicas must be a whole number of at least 1 (got 0)'],
     ['replicas not an integer', { replicas: 1.5 },
       'Registry at "test/registry": replicas must be a whole number of at least 1 (got 1.5)'],
-    ['replicas on ReadWriteOnce', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret') },
+    ['replicas on ReadWriteOnce', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret'), storage: RegistryStorage.persistentVolume() },
       'Registry at "test/registry": replicas is 2 but storage is a ReadWriteOnce volume, which one node at a time can mount; ' +
       'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)'],
     ['replicas on emptyDir', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret'), storage: RegistryStorage.emptyDir() },
