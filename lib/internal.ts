@@ -52,6 +52,24 @@ export function checkNamespace(problems: Problems, value: string): void {
   }
 }
 
+const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** Label keys and values as the API server checks them (a prefix of at most 253 characters, names and values of 63). */
+export function checkLabels(problems: Problems, prop: string, labels: Record<string, string>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : ['', key];
+    if (!LABEL_NAME.test(key) || prefix.length > 253 || name.length > 63) {
+      problems.add(`${prop} key ${JSON.stringify(key)} is not a label key: an optional DNS prefix and "/", then at most 63 ` +
+        'letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
+      problems.add(`${prop} value ${JSON.stringify(value)} of ${JSON.stringify(key)} is not a label value: a string of at most 63 ` +
+        'letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+  }
+}
+
 export function checkPort(problems: Problems, prop: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     problems.add(`${prop} must be a whole number within 1-65535 (got ${value})`);

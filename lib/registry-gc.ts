@@ -4,39 +4,47 @@ import * as k8s from '../imports/k8s';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './internal';
 import { GarbageCollectionOptions } from './registry-options';
 
-/**
- * Read-only mode as an env var. Registry 2.8 panics on `REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true`
- * ("readonly config key must contain additional keys"); the JSON form of the whole map works (checked by
- * the end-to-end suite against the real registry).
- */
-export const READ_ONLY_ENV = 'REGISTRY_STORAGE_MAINTENANCE_READONLY';
-export const READ_ONLY_VALUE = '{"enabled":true}';
 const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.32.8';
-const KUBECTL_UID = 65532;
+const STATUS_DIR = '/run/gc';
 
 export interface GarbageCollectionJobProps {
   readonly registryName: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  readonly configPath: string;
+  /** The registry Deployment's pod selector: the job waits until no such pod is left. */
+  readonly selectorLabels: Record<string, string>;
+  /** How many replicas the registry runs with: the job scales back to this. */
+  readonly replicas: number;
+  readonly image: string;
+  readonly uid: number;
+  readonly configMapName: string;
+  readonly configDir: string;
+  /** The storage's env vars, volumes and mounts, exactly as the registry pod has them. */
+  readonly env: k8s.EnvVar[];
+  readonly volumes: k8s.Volume[];
+  readonly mounts: k8s.VolumeMount[];
+  /** A volume one node at a time can mount: the job's pod must run on the registry pod's node. */
+  readonly sameNode: boolean;
   readonly options: GarbageCollectionOptions;
 }
 
 /**
- * A CronJob whose pod, with kubectl only:
- *  1. sets the registry Deployment read-only (pulls keep working, pushes get 405) and waits for the rollout;
- *  2. runs `registry garbage-collect` inside a registry pod, with its own config, env and volume, so it
- *     works for every storage kind, ReadWriteOnce volumes included;
- *  3. removes read-only mode, which rolls the pods again: none keeps a stale in-memory blob cache.
- * Steps 1-2 are init containers: if the collection fails, the registry stays read-only (safe, visible)
- * until the Job succeeds on a retry or someone removes the env var (see the README).
+ * A CronJob whose pod, holding no right beyond scaling its own registry:
+ *  1. scales the registry Deployment to 0 (the `deployments/scale` subresource of that one Deployment) and waits
+ *     until its pods are gone, so no upload races the collector and nothing serves from a stale blob cache;
+ *  2. runs `registry garbage-collect` itself, with the registry's image, config.yml, storage env and volume, and
+ *     records the exit code;
+ *  3. scales the registry back up whatever the collection returned, and fails the Job if the collection failed.
+ * Why not read-only mode: switching it means rewriting the Deployment (`patch`, which can also change its
+ * ServiceAccount or mount any Secret of the namespace) and running the collector through `pods/exec`, which cannot
+ * be narrowed to one Deployment's pods. The price is one outage of the registry while the collection runs.
  */
 export function garbageCollectionJob(scope: Construct, props: GarbageCollectionJobProps): void {
   const { registryName: name, namespace, options } = props;
   const jobName = `${name}-gc`;
   const labels = { ...props.labels, 'app.kubernetes.io/component': 'garbage-collector' };
-  const deployment = `deployment/${name}`;
   const kubectl = options.kubectlImage ?? KUBECTL_IMAGE;
+  const selector = Object.entries(props.selectorLabels).map(([k, v]) => `${k}=${v}`).join(',');
 
   new k8s.KubeServiceAccount(scope, 'gc-service-account', {
     metadata: { name: jobName, namespace, labels },
@@ -44,12 +52,11 @@ export function garbageCollectionJob(scope: Construct, props: GarbageCollectionJ
   new k8s.KubeRole(scope, 'gc-role', {
     metadata: { name: jobName, namespace, labels },
     rules: [
-      // `rollout status` lists and watches; `set env` patches this one Deployment only.
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [name], verbs: ['patch'] },
-      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+      // `kubectl scale` reads the Deployment and patches its scale subresource: replicas, nothing else.
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [name], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: [name], verbs: ['get', 'patch', 'update'] },
+      // `kubectl wait --for=delete` lists and watches the registry's pods (read only).
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
     ],
   });
   new k8s.KubeRoleBinding(scope, 'gc-role-binding', {
@@ -58,18 +65,30 @@ export function garbageCollectionJob(scope: Construct, props: GarbageCollectionJ
     subjects: [{ kind: 'ServiceAccount', name: jobName, namespace }],
   });
 
-  const step = (stepName: string, args: string[]): k8s.Container => ({
+  const resources = {
+    requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
+    limits: { memory: k8s.Quantity.fromString('128Mi') },
+  };
+  const status = { name: 'gc-status', mountPath: STATUS_DIR };
+  const kubectlStep = (stepName: string, args: string[]): k8s.Container => ({
     name: stepName,
     image: kubectl,
     imagePullPolicy: 'IfNotPresent',
     command: ['kubectl', '--namespace', namespace, ...args],
-    resources: {
-      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
-      limits: { memory: k8s.Quantity.fromString('128Mi') },
-    },
+    resources,
     securityContext: restrictedContainerSecurity(true),
   });
-  const gcArgs = ['garbage-collect', ...(options.deleteUntagged ? ['--delete-untagged'] : []), props.configPath];
+  const registryStep = (stepName: string, script: string, args: string[], mounts: k8s.VolumeMount[], env?: k8s.EnvVar[]): k8s.Container => ({
+    name: stepName,
+    image: props.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['/bin/sh', '-c', script, stepName, ...args],
+    env: env && env.length > 0 ? env : undefined,
+    resources: { ...resources, limits: { memory: k8s.Quantity.fromString('1Gi') } },
+    securityContext: restrictedContainerSecurity(true),
+    volumeMounts: mounts,
+  });
+  const gcArgs = ['garbage-collect', ...(options.deleteUntagged ? ['--delete-untagged'] : []), `${props.configDir}/config.yml`];
 
   new k8s.KubeCronJob(scope, 'gc', {
     metadata: { name: jobName, namespace, labels },
@@ -80,21 +99,39 @@ export function garbageCollectionJob(scope: Construct, props: GarbageCollectionJ
       failedJobsHistoryLimit: 3,
       jobTemplate: {
         spec: {
-          backoffLimit: 2,
+          backoffLimit: 1,
           activeDeadlineSeconds: 3600,
           template: {
             metadata: { labels },
             spec: {
               serviceAccountName: jobName,
-              restartPolicy: 'OnFailure',
-              securityContext: restrictedPodSecurity(KUBECTL_UID),
+              restartPolicy: 'Never',
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurity(props.uid),
+              // A ReadWriteOnce volume is attached to the registry pod's node until it stops: start there.
+              affinity: props.sameNode ? {
+                podAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: [{
+                    topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: props.selectorLabels },
+                  }],
+                },
+              } : undefined,
               initContainers: [
-                step('read-only-on', ['set', 'env', deployment, `${READ_ONLY_ENV}=${READ_ONLY_VALUE}`]),
-                step('wait-read-only', ['rollout', 'status', deployment, '--timeout=15m']),
-                step('garbage-collect', ['exec', deployment, '--container', 'registry', '--', '/bin/registry', ...gcArgs]),
+                kubectlStep('stop-registry', ['scale', `deployment/${name}`, '--replicas=0']),
+                kubectlStep('wait-stopped', ['wait', 'pod', '--for=delete', `--selector=${selector}`, '--timeout=15m']),
+                // Never fails itself: the registry must come back whatever the collection does.
+                registryStep('garbage-collect', `/bin/registry "$@"; echo $? > ${STATUS_DIR}/exit-code`, gcArgs,
+                  [{ name: 'config', mountPath: props.configDir, readOnly: true }, ...props.mounts, status], props.env),
               ],
               containers: [
-                step('read-only-off', ['set', 'env', deployment, `${READ_ONLY_ENV}-`]),
+                kubectlStep('start-registry', ['scale', `deployment/${name}`, `--replicas=${props.replicas}`]),
+                registryStep('report', `code=$(cat ${STATUS_DIR}/exit-code); echo "registry garbage-collect exited with $code"; exit "$code"`,
+                  [], [status]),
+              ],
+              volumes: [
+                { name: 'config', configMap: { name: props.configMapName } },
+                ...props.volumes,
+                { name: 'gc-status', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
               ],
             },
           },

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkImage, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
+  Problems, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
   defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
 import { IRegistry, Registry } from './registry';
@@ -66,6 +66,12 @@ export interface RegistryUIProps {
    * @default - the same as `name`
    */
   readonly deploymentName?: string;
+  /**
+   * The Deployment's selector, and labels its pods carry, to replace a live UI Deployment in place (a selector
+   * cannot change): the second tutorial's hand-written manifest selects `{ app: 'registry-ui' }`.
+   * @default - app.kubernetes.io/name, instance and component labels of this library
+   */
+  readonly selectorLabels?: { [key: string]: string };
   /**
    * Namespace of the Deployment and Service.
    * @default - the registry's namespace, else the chart's namespace, else "default"
@@ -141,6 +147,8 @@ const UNSAFE_VALUE = /[&~^"\\\n\r]/;
 export class RegistryUI extends Construct {
   public readonly name: string;
   public readonly deploymentName: string;
+  /** The Deployment's selector and the Service's: the pods carry these labels. */
+  public readonly selectorLabels: { [key: string]: string };
   public readonly namespace: string;
   public readonly image: string;
   public readonly nodePort: number;
@@ -158,6 +166,8 @@ export class RegistryUI extends Construct {
     super(scope, id);
     this.name = props.name ?? id;
     this.deploymentName = props.deploymentName ?? this.name;
+    this.selectorLabels = props.selectorLabels !== undefined ? { ...props.selectorLabels }
+      : { ...selectorLabels('docker-registry-ui', this.name), 'app.kubernetes.io/component': 'ui' };
     this.namespace = props.namespace ?? props.registry.namespace ?? defaultNamespace(this);
     this.image = props.image ?? DEFAULT_IMAGE;
     this.nodePort = props.nodePort ?? 31000;
@@ -173,6 +183,14 @@ export class RegistryUI extends Construct {
     const problems = new Problems(owner);
     checkName(problems, 'name', this.name);
     checkName(problems, 'deploymentName', this.deploymentName);
+    if (props.selectorLabels !== undefined) {
+      if (typeof props.selectorLabels !== 'object' || props.selectorLabels === null || Object.keys(props.selectorLabels).length === 0) {
+        problems.add(`selectorLabels must be a non-empty map of label keys to values such as { app: "registry-ui" } (got ${JSON.stringify(props.selectorLabels)}); ` +
+          'omit it to use the library\'s labels');
+      } else {
+        checkLabels(problems, 'selectorLabels', props.selectorLabels);
+      }
+    }
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, DEFAULT_IMAGE);
     checkNodePort(problems, 'nodePort', this.nodePort);
@@ -262,7 +280,7 @@ export class RegistryUI extends Construct {
     this.env = env;
 
     const partOf = props.registry.serviceHost.split('.')[0];
-    const selector = { ...selectorLabels('docker-registry-ui', this.name), 'app.kubernetes.io/component': 'ui' };
+    const selector = this.selectorLabels;
     const labels = objectLabels('docker-registry-ui', this.name, 'ui', partOf);
     if (linked && !direct) {
       linked.allowPeer(this.namespace, selector); // in proxy mode the UI's nginx calls the registry
@@ -274,7 +292,7 @@ export class RegistryUI extends Construct {
         replicas: this.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels: { ...labels, ...selector } },
           spec: {
             automountServiceAccountToken: false,
             // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.

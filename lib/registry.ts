@@ -427,7 +427,16 @@ export class Registry extends Construct implements IRegistry {
         registryName: this.name,
         namespace: this.namespace,
         labels,
-        configPath: `${this.configDir}/config.yml`,
+        selectorLabels: this.selectorLabels,
+        replicas: this.replicas,
+        image: this.image,
+        uid: REGISTRY_UID,
+        configMapName: this.configMapName,
+        configDir: this.configDir,
+        env: this.storage.env,
+        volumes: this.storage.volumes,
+        mounts: this.storage.mounts,
+        sameNode: !this.storage.shared,
         options: props.garbageCollection,
       });
     }
@@ -617,7 +626,7 @@ export class Registry extends Construct implements IRegistry {
         problems.add('garbageCollection needs deletion: true; without it nothing is ever unreferenced');
       }
       if (this.storage.ephemeral) {
-        problems.add('garbageCollection cannot run on emptyDir storage: the rollouts it makes would erase the data; use a volume or an object store');
+        problems.add('garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store');
       }
       const schedule = p.garbageCollection.schedule;
       if (schedule !== undefined && !/^(@(yearly|annually|monthly|weekly|daily|hourly)|(\S+\s+){4}\S+)$/.test(schedule.trim())) {

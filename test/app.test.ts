@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { classicChart } from '../examples/classic';
+import { privateTutorialChart } from '../examples/private-tutorial';
 import { PrivateRegistry, Registry, RegistryUI } from '../lib';
 import { KubeObject, container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
@@ -145,5 +146,47 @@ describe('schema validation can fail', () => {
     expect(schemaProblems([broken])).toEqual([expect.stringMatching(/^Deployment broken: .*containers/)]);
     expect(schemaProblems([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]))
       .toEqual(['example.com/v1 Widget w: no schema to validate against']);
+  });
+});
+
+describe('the second tutorial (main-private.ts, npm run synth:private)', () => {
+  const app = Testing.app();
+  privateTutorialChart(app);
+  const objects = synthValidated(app);
+
+  test('snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('release private: a ClusterIP Service private-docker-registry on 5000, emptyDir storage, in kube-system', () => {
+    expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/kube-system/private-docker-registry-config',
+      'Deployment/kube-system/private-docker-registry',
+      'Service/kube-system/private-docker-registry',
+      'ConfigMap/kube-system/registry-proxy-kube-registry-proxy-config',
+      'DaemonSet/kube-system/registry-proxy-kube-registry-proxy',
+      'Deployment/kube-system/registry-ui-deployment',
+      'Service/kube-system/registry-ui',
+    ]);
+    const service = find(objects, 'Service', 'private-docker-registry');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'registry', port: 5000, protocol: 'TCP', targetPort: 5000 }]);
+    const volumes = find(objects, 'Deployment', 'private-docker-registry').spec.template.spec.volumes;
+    expect(volumes).toContainEqual({ name: 'data', emptyDir: {} });
+  });
+
+  test('the proxy forwards hostPort 5000 to private-docker-registry.kube-system, the UI is on NodePort 31000', () => {
+    const nginx = find(objects, 'ConfigMap', 'registry-proxy-kube-registry-proxy-config').data['nginx.conf'];
+    expect(nginx).toContain('server private-docker-registry.kube-system.svc:5000;');
+    const ports = find(objects, 'DaemonSet', 'registry-proxy-kube-registry-proxy').spec.template.spec.containers[0].ports;
+    expect(ports).toEqual([{ name: 'registry', containerPort: 8080, hostPort: 5000, hostIP: '127.0.0.1', protocol: 'TCP' }]);
+    expect(find(objects, 'Service', 'registry-ui').spec.ports[0].nodePort).toBe(31000);
+  });
+
+  test('dist-private/ holds exactly what the app synthesizes, and nothing else', () => {
+    const dist = path.join(__dirname, '..', 'dist-private');
+    expect(fs.readdirSync(dist)).toEqual(['private.k8s.yaml']);
+    const committed = parseAllDocuments(fs.readFileSync(path.join(dist, 'private.k8s.yaml'), 'utf8')).map(d => d.toJSON());
+    expect(committed).toEqual(objects);
   });
 });

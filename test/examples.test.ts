@@ -4,6 +4,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { classicChart } from '../examples/classic';
 import { helmTakeoverChart } from '../examples/helm-takeover';
 import { partsChart } from '../examples/parts';
+import { privateTutorialChart } from '../examples/private-tutorial';
 import { productionChart } from '../examples/production';
 import { teamsChart } from '../examples/teams';
 import { synthValidated } from './util';
@@ -16,6 +17,7 @@ const examples: Record<string, (app: App) => Chart> = {
   'production.ts': productionChart,
   'parts.ts': partsChart,
   'helm-takeover.ts': helmTakeoverChart,
+  'private-tutorial.ts': privateTutorialChart,
 };
 
 /** A TypeScript source without its import lines: what must match between an example and the README. */

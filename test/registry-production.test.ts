@@ -194,28 +194,50 @@ describe('deletion and garbage collection', () => {
     expect(config.storage.delete).toEqual({ enabled: true });
   });
 
-  test('the job goes read-only, waits, collects inside a registry pod, then leaves read-only (which rolls the pods)', () => {
+  test('the job stops its registry, collects with the registry\'s own image, config and volume, then starts it again', () => {
     expect(cron.spec.schedule).toBe('30 2 * * *');
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
-    const steps = [...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.command.join(' ')]);
+    const steps = [...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.image, c.command.join(' ')]);
     expect(steps).toEqual([
-      ['read-only-on', 'kubectl --namespace prod set env deployment/registry REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled":true}'],
-      ['wait-read-only', 'kubectl --namespace prod rollout status deployment/registry --timeout=15m'],
-      ['garbage-collect', 'kubectl --namespace prod exec deployment/registry --container registry -- ' +
-        '/bin/registry garbage-collect --delete-untagged /etc/docker/registry/config.yml'],
-      ['read-only-off', 'kubectl --namespace prod set env deployment/registry REGISTRY_STORAGE_MAINTENANCE_READONLY-'],
+      ['stop-registry', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod scale deployment/registry --replicas=0'],
+      ['wait-stopped', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod wait pod --for=delete ' +
+        '--selector=app.kubernetes.io/name=docker-registry,app.kubernetes.io/instance=registry,app.kubernetes.io/component=registry --timeout=15m'],
+      ['garbage-collect', 'registry:2.8.3', '/bin/sh -c /bin/registry "$@"; echo $? > /run/gc/exit-code garbage-collect ' +
+        'garbage-collect --delete-untagged /etc/docker/registry/config.yml'],
+      ['start-registry', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod scale deployment/registry --replicas=1'],
+      ['report', 'registry:2.8.3', '/bin/sh -c code=$(cat /run/gc/exit-code); echo "registry garbage-collect exited with $code"; exit "$code" report'],
     ]);
     expect(pod.serviceAccountName).toBe('registry-gc');
-    expect(pod.initContainers[0].image).toBe('registry.k8s.io/kubectl:v1.32.8');
+    expect(pod.restartPolicy).toBe('Never');
+    // The collector mounts what the registry mounts: its config and its data volume.
+    expect(pod.initContainers[2].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/docker/registry', '/var/lib/registry', '/run/gc']);
+    expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry' } });
+    // A ReadWriteOnce volume stays on the registry pod's node until the registry stops: the job starts there.
+    expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'docker-registry', 'app.kubernetes.io/instance': 'registry', 'app.kubernetes.io/component': 'registry' } },
+    });
   });
 
-  test('RBAC: patch only this Deployment, exec into its pods', () => {
+  test('RBAC: scale this one Deployment and read pods; no exec, no patch of any object, no delete', () => {
     const role = find(objects, 'Role', 'registry-gc');
-    expect(role.rules).toContainEqual({ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['registry'], verbs: ['patch'] });
-    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
-    expect(role.rules.flatMap((r: any) => r.verbs)).not.toContain('delete');
+    expect(role.rules).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['registry'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: ['registry'], verbs: ['get', 'patch', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
     const binding = find(objects, 'RoleBinding', 'registry-gc');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'prod' }]);
+  });
+
+  test('shared storage needs no same-node affinity, and the job scales back to autoscaling.minReplicas', () => {
+    const { objects: shared } = build({
+      httpSecret: http, deletion: true, garbageCollection: {}, autoscaling: { minReplicas: 2, maxReplicas: 4 },
+      storage: RegistryStorage.s3({ bucket: 'b-1', region: 'eu-west-1' }),
+    });
+    const sharedPod = find(shared, 'CronJob', 'registry-gc').spec.jobTemplate.spec.template.spec;
+    expect(sharedPod.affinity).toBeUndefined();
+    expect(sharedPod.containers[0].command).toEqual(['kubectl', '--namespace', 'prod', 'scale', 'deployment/registry', '--replicas=2']);
   });
 });
 
@@ -274,7 +296,7 @@ describe('production bad input', () => {
       'autoscaling.maxReplicas must be a whole number of at least minReplicas 3 (got 2)'],
     ['gc without deletion', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
-      'garbageCollection cannot run on emptyDir storage: the rollouts it makes would erase the data; use a volume or an object store'],
+      'garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store'],
     ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' }, storage: RegistryStorage.persistentVolume() },
       'garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got "weekly")'],
     ['pull-through with deletion', { deletion: true, pullThrough: { remoteUrl: 'https://registry-1.docker.io' } },

@@ -66,6 +66,18 @@ describe('RegistryUI options', () => {
   });
 });
 
+describe('RegistryUI selectorLabels (taking over a live UI Deployment)', () => {
+  test('the Deployment and Service select the given labels, and the pods carry them', () => {
+    const { objects } = uiObjects({ name: 'registry-ui', deploymentName: 'registry-ui-deployment', selectorLabels: { app: 'registry-ui' } });
+    const deployment = find(objects, 'Deployment', 'registry-ui-deployment');
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'registry-ui' } });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app': 'registry-ui', 'app.kubernetes.io/component': 'ui' });
+    const service = find(objects, 'Service', 'registry-ui');
+    expect(service.spec.selector).toEqual({ app: 'registry-ui' });
+    expect(selects(service.spec.selector, deployment.spec.template.metadata.labels)).toBe(true);
+  });
+});
+
 describe('RegistryUI and its registry', () => {
   function linked(uiProps: Partial<ConstructorParameters<typeof RegistryUI>[2]>, registryProps: ConstructorParameters<typeof Registry>[2] = {}) {
     const { app, chart } = testChart('tools');
@@ -169,6 +181,14 @@ describe('RegistryUI bad input', () => {
       'alpha-desc;num-desc, num-desc;alpha-desc (got "newest")'],
     ['invalid deployment name', { deploymentName: 'UI' }, 'deploymentName must be a DNS-1035 label of at most 63 characters: ' +
       'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit (got "UI")'],
+    ['empty selectorLabels', { selectorLabels: {} }, 'selectorLabels must be a non-empty map of label keys to values such as ' +
+      '{ app: "registry-ui" } (got {}); omit it to use the library\'s labels'],
+    ['selectorLabels as a string', { selectorLabels: 'app=registry-ui' as any }, 'selectorLabels must be a non-empty map of label keys to values such as ' +
+      '{ app: "registry-ui" } (got "app=registry-ui"); omit it to use the library\'s labels'],
+    ['bad selector key', { selectorLabels: { 'my app': 'ui' } }, 'selectorLabels key "my app" is not a label key: an optional DNS prefix and "/", ' +
+      'then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit'],
+    ['bad selector value', { selectorLabels: { app: 'registry ui' } }, 'selectorLabels value "registry ui" of "app" is not a label value: a string of ' +
+      'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit'],
   ];
 
   test.each(cases)('%s', (_label, props, message) => {

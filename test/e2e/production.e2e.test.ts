@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, SecretKey } from '../../lib';
+import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, SecretKey } from '../../lib';
 import { KubeObject, container, find, synthValidated } from '../util';
 import { cleanup, freePort, request, requireTools, start, startProxy, startRegistry, workDir } from './harness';
 import { clearSkopeoCache, makeImage, pull, push, readImage } from './images';
@@ -77,34 +77,42 @@ describe('htpasswd auth', () => {
 });
 
 describe('deletion and garbage collection', () => {
-  const { configYaml, objects } = synth({ deletion: true, garbageCollection: { deleteUntagged: false } });
+  const { configYaml, objects } = synth({ deletion: true, garbageCollection: { deleteUntagged: false }, storage: RegistryStorage.persistentVolume() });
   const cron = find(objects, 'CronJob', 'registry-gc');
   const steps = [...cron.spec.jobTemplate.spec.template.spec.initContainers, ...cron.spec.jobTemplate.spec.template.spec.containers];
   const commandOf = (name: string): string[] => steps.find((s: any) => s.name === name).command;
 
-  test('the read-only value the job sets makes the real registry refuse pushes and keep serving pulls', async () => {
-    const setEnv = commandOf('read-only-on');
-    const assignment = setEnv[setEnv.length - 1];
-    const [name, value] = [assignment.slice(0, assignment.indexOf('=')), assignment.slice(assignment.indexOf('=') + 1)];
-    const registry = await startRegistry(configYaml);
-    const image = await makeImage(workDir('ro-image'), 'v1', [1 << 20]);
-    expect((await push(image, `127.0.0.1:${registry.port}`, 'ro/app')).ok).toBe(true);
-    const writable = await request(`${registry.url}/v2/ro/other/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
-    expect(writable.status).toBe(202);
-    await registry.program.stop();
+  /** A registry-image step's `/bin/sh -c SCRIPT NAME ARGS...` as args for the local sh: paths replaced exactly once. */
+  function localStep(command: string[], statusDir: string, configPath?: string): string[] {
+    expect(command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    const once = (text: string, from: string, to: string) => {
+      expect(text.split(from)).toHaveLength(2);
+      return text.replace(from, to);
+    };
+    let script = once(command[2], '/run/gc/', `${statusDir}/`);
+    if (script.includes('/bin/registry')) script = once(script, '/bin/registry', 'docker-registry');
+    const args = command.slice(3).map(a => (configPath && a === '/etc/docker/registry/config.yml' ? configPath : a));
+    return ['-c', script, ...args];
+  }
 
-    const readOnly = await startRegistry(configYaml, { dataDir: registry.dataDir, env: { [name]: value } });
-    const upload = await request(`${readOnly.url}/v2/ro/other/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
-    expect(upload.status).toBe(405);
-    const out = path.join(workDir('ro-pulled'), 'l');
-    expect((await pull(`127.0.0.1:${readOnly.port}`, 'ro/app', 'v1', out)).ok).toBe(true);
-    expect(readImage(out, 'v1').layerDigests).toEqual(image.layerDigests);
-    await readOnly.program.stop();
+  test('a failed collection still lets the registry come back, and the report step fails the Job', async () => {
+    const statusDir = workDir('gc-fail');
+    // A config path that does not exist: the real registry refuses to start the collection.
+    const gc = start('garbage-collect', 'sh', localStep(commandOf('garbage-collect'), statusDir, path.join(statusDir, 'missing.yml')));
+    expect(await gc.waitForExit()).toBe(0);
+    const code = fs.readFileSync(path.join(statusDir, 'exit-code'), 'utf8').trim();
+    expect(code).not.toBe('0');
+    const report = start('report', 'sh', localStep(commandOf('report'), statusDir));
+    expect(await report.waitForExit()).toBe(Number(code));
+    expect(report.log).toContain(`registry garbage-collect exited with ${code}`);
   });
 
-  test('the nested form REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED=true makes registry 2.8 panic (why the job uses JSON)', async () => {
-    await expect(startRegistry(configYaml, { env: { REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED: 'true' } }))
-      .rejects.toThrow(/readonly config key must contain additional keys/);
+  test('the job scales the registry down and back up, and starts the collector only once no registry pod is left', () => {
+    expect(commandOf('stop-registry')).toEqual(['kubectl', '--namespace', 'prod', 'scale', 'deployment/registry', '--replicas=0']);
+    expect(commandOf('wait-stopped').slice(3)).toEqual(['wait', 'pod', '--for=delete', expect.stringMatching(/^--selector=/), '--timeout=15m']);
+    expect(commandOf('start-registry')).toEqual(['kubectl', '--namespace', 'prod', 'scale', 'deployment/registry', '--replicas=1']);
+    const order = cron.spec.jobTemplate.spec.template.spec.initContainers.map((c: any) => c.name);
+    expect(order).toEqual(['stop-registry', 'wait-stopped', 'garbage-collect']);
   });
 
   test('delete a manifest, run the job\'s garbage-collect command on the generated config: its blobs are freed, others intact', async () => {
@@ -122,20 +130,22 @@ describe('deletion and garbage collection', () => {
     expect(del.status).toBe(202);
     await registry.program.stop();
 
-    // The job runs `kubectl exec ... -- /bin/registry garbage-collect ... /etc/docker/registry/config.yml`;
-    // here the same arguments go to the Debian binary, with the config and data paths of this test.
-    const exec = commandOf('garbage-collect');
-    const registryArgs = exec.slice(exec.indexOf('--') + 2);
-    expect(registryArgs[0]).toBe('garbage-collect');
-    expect(registryArgs[registryArgs.length - 1]).toBe('/etc/docker/registry/config.yml');
-    const args = [...registryArgs.slice(0, -1), configPath];
+    // The job's own garbage-collect step (`/bin/sh -c SCRIPT garbage-collect ARGS...`), run by sh with the Debian
+    // binary for /bin/registry and this test's status directory and config path, each replaced exactly once.
+    const statusDir = path.join(dir, 'status');
+    fs.mkdirSync(statusDir);
+    const step = localStep(commandOf('garbage-collect'), statusDir, configPath);
     const blobFile = (digest: string) => path.join(dir, 'data', 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
     expect(fs.existsSync(blobFile(doomed.layerDigests[0]))).toBe(true);
-    const gc = start('garbage-collect', 'docker-registry', args, { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: path.join(dir, 'data') });
+    const gc = start('garbage-collect', 'sh', step, { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: path.join(dir, 'data') });
     expect(await gc.waitForExit()).toBe(0);
+    expect(fs.readFileSync(path.join(statusDir, 'exit-code'), 'utf8').trim()).toBe('0');
     expect(gc.log).toMatch(/\d+ blobs marked, \d+ blobs and \d+ manifests eligible for deletion/);
     expect(fs.existsSync(blobFile(doomed.layerDigests[0]))).toBe(false);
     expect(fs.existsSync(blobFile(kept.layerDigests[0]))).toBe(true);
+    const report = start('report', 'sh', localStep(commandOf('report'), statusDir));
+    expect(await report.waitForExit()).toBe(0);
+    expect(report.log).toContain('registry garbage-collect exited with 0');
 
     const after = await startRegistry(configYaml, { dataDir: path.join(dir, 'data') });
     expect((await request(`${after.url}/v2/gc/doomed/blobs/${doomed.layerDigests[0]}`, { method: 'HEAD' })).status).toBe(404);
