@@ -60,6 +60,7 @@ function standInKind(repository: string): string | undefined {
   if (/(^|\/)registry$/.test(repository)) return 'registry';
   if (/nginx-unprivileged$/.test(repository)) return 'nginx';
   if (/docker-registry-ui$/.test(repository)) return 'ui';
+  if (/kube-registry-proxy$/.test(repository)) return 'legacy-proxy';
   if (/(^|\/)kubectl$/.test(repository)) return 'kubectl';
   return undefined;
 }

@@ -11,6 +11,8 @@ binaries plus the shared libraries `ldd` lists, and written as a single-layer OC
             (`nginx -c FILE` as uid 101). Not alpine, not 1.28.
   ui        NOT the joxit UI (it cannot be built here): Debian's nginx serving a page that says it is a stand-in, on
             8080 as uid 101, so only what the manifests decide (admission, probes, Service routing) is exercised.
+  legacy-proxy  NOT the 2016 kube-registry-proxy image: Debian's nginx as root on port 80, configured at start from
+            REGISTRY_HOST and REGISTRY_PORT as that image was, so a live install of the proxy chart can be taken over.
   kubectl   the suite's own kubectl build, as the kubectl image the garbage-collection job names.
   pause     a static pause binary compiled from pause.c, as the kubelet's sandbox image.
   app       a test image to push: the pause binary (so a pod Runs) and a layer of random bytes.
@@ -166,9 +168,40 @@ http {
 """
 
 
+LEGACY_PROXY_CONF = """# Stand-in for k8s.gcr.io/kube-registry-proxy:0.4: nginx on port 80 forwarding to REGISTRY_HOST:REGISTRY_PORT.
+user root;
+daemon off;
+worker_processes 1;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+  server {
+    listen 80;
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://@HOST@:@PORT@;
+      proxy_set_header Host $http_host;
+    }
+  }
+}
+"""
+
+LEGACY_PROXY_RUN = """#!/bin/sh
+sed -e "s/@HOST@/$REGISTRY_HOST/" -e "s/@PORT@/$REGISTRY_PORT/" /etc/nginx/proxy.conf.in > /tmp/nginx.conf
+exec /usr/sbin/nginx -c /tmp/nginx.conf -e stderr
+"""
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["registry", "nginx", "ui", "kubectl", "pause", "app"])
+    p.add_argument("kind", choices=["registry", "nginx", "ui", "legacy-proxy", "kubectl", "pause", "app"])
     p.add_argument("--out", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--kubectl")
@@ -208,6 +241,19 @@ def main():
             else:
                 kw = dict(entrypoint=["/usr/sbin/nginx", "-c", "/etc/nginx/nginx.conf", "-e", "stderr"], user="101",
                           ports=["8080/tcp"])
+        elif a.kind == "legacy-proxy":
+            need("/usr/sbin/nginx", "nginx")
+            need("/bin/busybox", "busybox-static")
+            copy_with_libs(rootfs, "/usr/sbin/nginx", "/usr/sbin/nginx")
+            mkdirs(rootfs, "/bin")
+            shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin/busybox"))
+            for applet in ("sh", "sed"):
+                os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+            passwd(rootfs, [("root", 0)])
+            mkdirs(rootfs, "/var/log/nginx", "/var/lib/nginx")
+            write(rootfs, "/etc/nginx/proxy.conf.in", LEGACY_PROXY_CONF)
+            write(rootfs, "/run.sh", LEGACY_PROXY_RUN, mode=0o755)
+            kw = dict(entrypoint=["/run.sh"], ports=["80/tcp"])
         elif a.kind == "kubectl":
             if not a.kubectl:
                 sys.exit("images.py: kubectl needs --kubectl PATH (the suite's own build)")
