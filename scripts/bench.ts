@@ -13,7 +13,7 @@ import { clearSkopeoCache, makeImage, pull, push } from '../test/e2e/images';
 
 const root = path.resolve(__dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));
-const only = new Set((args.only ?? 'synth,scale,proxy,test').split(','));
+const only = new Set((args.only ?? 'synth,scale,proxy,test,cluster').split(','));
 const runs = Number(args.runs ?? 3);
 
 function median(xs: number[]): number {
@@ -153,6 +153,37 @@ function testBench(): void {
   row('npm test, warm (median of 3), wall s', warm, 'target <= 10 s');
 }
 
+/**
+ * The real-node cluster suite (root only): the Kubernetes build cold (an empty Go build cache; modules from the
+ * module cache), warm (a warm build cache, binaries relinked) and stamped (nothing to do); a node's boot and
+ * teardown; and one whole `jest` run of the suite on a built machine.
+ */
+function clusterBench(): void {
+  const build = path.join(root, 'test', 'cluster', 'build-k8s.sh');
+  const node = path.join(root, 'test', 'cluster', 'node.sh');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-k8s-'));
+  try {
+    run('bash', [build]);
+    row('cluster: Kubernetes build, stamped (nothing changed), wall s', timeIt(() => run('bash', [build])), '');
+    row('cluster: Kubernetes build, warm Go cache (relink only), wall s',
+      timeIt(() => run('bash', [build], { K8S_BIN: path.join(scratch, 'warm') })), '');
+    row('cluster: Kubernetes build, cold Go build cache, wall s',
+      timeIt(() => run('bash', [build], { K8S_BIN: path.join(scratch, 'cold'), GOCACHE: path.join(scratch, 'gocache') })), 'the issue saw ~780 s for 1.32');
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const ups: number[] = [];
+  const downs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ups.push(timeIt(() => run('bash', [node, 'up'])));
+    downs.push(timeIt(() => run('bash', [node, 'down'])));
+  }
+  row(`cluster: node boot to Ready (node.sh up), median of ${runs}, s`, median(ups), '');
+  row(`cluster: node teardown (node.sh down), median of ${runs}, s`, median(downs), '');
+  row('cluster: the whole suite (jest, every file boots its own node), wall s',
+    timeIt(() => run('npx', ['jest', '--config', 'jest.cluster.config.js', '--runInBand', '--silent'])), 'CI budget 5400 s for everything');
+}
+
 async function main(): Promise<void> {
   console.log(`bench on ${os.cpus().length} cores, node ${process.version}, ${runs} runs per figure`);
   console.log('figure | value | target');
@@ -160,6 +191,7 @@ async function main(): Promise<void> {
   if (only.has('scale')) scaleBench();
   if (only.has('proxy')) await proxyBench();
   if (only.has('test')) testBench();
+  if (only.has('cluster')) clusterBench();
   console.log('\n| figure | value | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }

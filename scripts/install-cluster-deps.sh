@@ -27,6 +27,7 @@ packages=(
   python3
   skopeo=1.9.3+ds1-1+b10
   busybox-static=1:1.35.0-4+deb12u1+b1
+  nftables=1.0.6-2+deb12u2
   curl
   openssl
 )

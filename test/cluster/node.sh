@@ -73,16 +73,29 @@ require_tools() {
 
 # ---------------------------------------------------------------------------------------------------------- down
 
-stop_pid() { # name: SIGTERM, then SIGKILL after 10 s
-  local f="$RUN/pids/$1.pid" pid
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
+running() { # a live process (a zombie waiting for its reaper counts as gone)
+  [ -r "/proc/$1/stat" ] && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+stop_pids() { # names...: SIGTERM to all at once, SIGKILL to any still running after 10 s
+  local name f pids=()
+  for name in "$@"; do
+    f="$RUN/pids/$name.pid"
+    [ -f "$f" ] || continue
+    pids+=("$(cat "$f"):$name")
+    kill "$(cat "$f")" 2>/dev/null || true
+  done
+  for _ in $(seq 1 100); do
+    local left=0 entry
+    for entry in "${pids[@]}"; do running "${entry%%:*}" && left=1; done
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  for entry in "${pids[@]}"; do
+    if running "${entry%%:*}"; then say "down: ${entry#*:} ignored SIGTERM for 10 s; SIGKILL"; kill -9 "${entry%%:*}" 2>/dev/null || true; fi
+  done
+  for name in "$@"; do rm -f "$RUN/pids/$name.pid"; done
+  [ -z "${NODE_DEBUG:-}" ] || say "down: stopped $*"
 }
 
 # PIDs whose command line names our containerd socket or state: the runc shims and, through them, containers.
@@ -108,15 +121,27 @@ clean_iptables() {
   done
 }
 
+# iptables-nft creates a table (filter, nat, ...) on first use; a table this run created and left empty goes too.
+clean_nft_tables() {
+  command -v nft >/dev/null 2>&1 || return 0
+  [ -f "$BASELINE.tables" ] || return 0
+  local family name save
+  nft list tables 2>/dev/null | while read -r _ family name; do
+    grep -qxF "table $family $name" "$BASELINE.tables" && continue
+    case "$family" in ip) save=iptables-save ;; ip6) save=ip6tables-save ;; *) continue ;; esac
+    if ! "$save" -t "$name" 2>/dev/null | grep -q '^-A '; then
+      nft delete table "$family" "$name" 2>/dev/null || true
+    fi
+  done
+}
+
 down() {
   find_bin
   if [ ! -d "$RUN" ] && [ ! -d "$ROOT" ] && [ ! -f "$BASELINE" ]; then
     return 0
   fi
   say "down: stopping the node"
-  stop_pid dns-sync
-  stop_pid kube-controller-manager
-  stop_pid kube-scheduler
+  stop_pids dns-sync kube-controller-manager kube-scheduler
   # Let the kubelet tear pods down through the CRI (CNI DEL removes their hostPort rules and addresses).
   if [ -f "$RUN/pids/kubelet.pid" ] && [ -f "$RUN/pids/kube-apiserver.pid" ] && [ -x "$BIN/kubectl" ]; then
     if kubectl_ delete pods --all --all-namespaces --force --grace-period=0 --wait=false --request-timeout=10s \
@@ -126,12 +151,11 @@ down() {
         sleep 0.5
       done
     fi
+    say "down: pods stopped"
   fi
-  stop_pid kubelet
-  stop_pid kube-proxy
-  stop_pid dnsmasq
-  stop_pid kube-apiserver
-  stop_pid etcd
+  stop_pids kubelet kube-proxy dnsmasq
+  stop_pids kube-apiserver
+  stop_pids etcd
   # What the kubelet did not get to: kill the containers' tasks, then containerd, then any shim left.
   if [ -f "$RUN/pids/containerd.pid" ]; then
     for task in $(ctr --address "$SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
@@ -142,7 +166,8 @@ down() {
       ctr --address "$SOCK" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
     done
   fi
-  stop_pid containerd
+  stop_pids containerd
+  say "down: processes stopped"
   for pid in $(shim_pids); do kill -9 "$pid" 2>/dev/null || true; done
   # Mounts under our directories (deepest first), then the network namespaces created while the node ran.
   findmnt -rn -o TARGET | grep -E "^($ROOT|$RUN)(/|$)" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -155,6 +180,7 @@ down() {
     done
   fi
   clean_iptables
+  clean_nft_tables
   for link in rscni0 rsnode0; do ip link del "$link" 2>/dev/null || true; done
   for cidr in "$POD_CIDR" "$SERVICE_CIDR" "$NODE_IP/32"; do
     conntrack -D -d "$cidr" >/dev/null 2>&1 || true
@@ -168,7 +194,7 @@ down() {
     while read -r key value; do
       sysctl -qw "$key=$value" >/dev/null 2>&1 || true
     done < "$BASELINE"
-    rm -f "$BASELINE"
+    rm -f "$BASELINE" "$BASELINE.tables"
   fi
   rm -rf "$RUN" "$ROOT"
   say "down: done"
@@ -321,6 +347,7 @@ network() {
     for key in "${SYSCTLS[@]}"; do
       value=$(sysctl -n "$key" 2>/dev/null) && echo "$key $value"
     done > "$BASELINE"
+    if command -v nft >/dev/null 2>&1; then nft list tables > "$BASELINE.tables" 2>/dev/null || true; else : > "$BASELINE.tables"; fi
   fi
   ls -d /var/run/netns/cni-* 2>/dev/null > "$RUN/netns.before" || true
   ip link add rsnode0 type bridge
