@@ -207,3 +207,42 @@ export function claimObjectName(scope: IConstruct, kind: string, namespace: stri
   claim(scope, `object:${kind}/${namespace}/${name}`, `${kind} "${namespace}/${name}"`, owner,
     'give each construct its own name or namespace');
 }
+
+interface HostPortClaim { readonly ip: string; readonly port: number; readonly owner: string }
+const hostPortsByRoot = new WeakMap<IConstruct, HostPortClaim[]>();
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * A hostPort every node must give a DaemonSet's pod. Two claims clash as the scheduler's NodePorts filter sees it:
+ * the same port on the same address, or on the wildcard address and any other; the second DaemonSet's pods would
+ * stay Pending on every node.
+ */
+export function claimHostPort(scope: IConstruct, ip: string, port: number, owner: string): void {
+  const root = scope.node.root;
+  let claims = hostPortsByRoot.get(root);
+  if (!claims) {
+    const created: HostPortClaim[] = [];
+    claims = created;
+    hostPortsByRoot.set(root, created);
+    root.node.addValidation({
+      validate: () => {
+        const byPort = new Map<number, HostPortClaim[]>();
+        for (const c of created) byPort.set(c.port, [...(byPort.get(c.port) ?? []), c]);
+        const problems: string[] = [];
+        for (const [p, list] of byPort) {
+          for (let i = 0; i < list.length; i++) {
+            for (let j = i + 1; j < list.length; j++) {
+              const [a, b] = [list[i], list[j]];
+              if (a.ip === b.ip || WILDCARD.has(a.ip) || WILDCARD.has(b.ip)) {
+                problems.push(`hostPort ${p} is claimed on every node by ${a.owner} (hostIP ${a.ip}) and ${b.owner} (hostIP ${b.ip}); ` +
+                  'the second DaemonSet\'s pods would stay Pending ("didn\'t have free ports"): give each its own hostPort');
+              }
+            }
+          }
+        }
+        return problems;
+      },
+    });
+  }
+  claims.push({ ip, port, owner });
+}

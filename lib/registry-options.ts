@@ -103,9 +103,9 @@ export interface PullThroughOptions {
 }
 
 /**
- * A CronJob that runs `registry garbage-collect` against the registry's own storage. The registry is put
- * in read-only mode for the collection (so no push races it) and rolled afterwards (so no pod keeps
- * serving from a stale in-memory blob cache).
+ * A CronJob that runs `registry garbage-collect` against the registry's own storage. The registry is scaled to 0
+ * for the collection (so no push races it) and back up afterwards (so no pod serves from a stale in-memory blob
+ * cache); the job's ServiceAccount may scale this one Deployment and read pods, nothing else.
  */
 export interface GarbageCollectionOptions {
   /**
@@ -119,10 +119,27 @@ export interface GarbageCollectionOptions {
    */
   readonly deleteUntagged?: boolean;
   /**
-   * Image with kubectl, which switches read-only mode on and off.
+   * Image with kubectl, which scales the registry down and up.
    * @default "registry.k8s.io/kubectl:v1.32.8"
    */
   readonly kubectlImage?: string;
+}
+
+/**
+ * How long the registry keeps the bytes of uploads that never finished (`storage.maintenance.uploadpurging`): a
+ * killed or failed push leaves its partial layer behind until then.
+ */
+export interface UploadPurgingOptions {
+  /**
+   * Unfinished uploads older than this are deleted, as a Go duration ("24h", "90m").
+   * @default "24h"
+   */
+  readonly age?: string;
+  /**
+   * How often the registry looks for them, as a Go duration.
+   * @default "1h"
+   */
+  readonly interval?: string;
 }
 
 /** Prometheus metrics from the registry's debug server. */

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkPort, claimObjectName, defaultNamespace, describe,
+  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
   objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
 import { IRegistry, Registry } from './registry';
@@ -63,7 +63,14 @@ const DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';
  * The nginx.conf of the node proxy. Relative paths resolve against nginx's prefix (`-p`), so the same
  * file runs unchanged in the pod and in the end-to-end tests.
  */
-export function renderProxyNginxConfig(upstreamHostPort: string, listenPort: number, upstreamTls = false): string {
+export function renderProxyNginxConfig(upstreamHostPort: string, listenPort: number, upstreamTls = false, externalHost?: string): string {
+  const host = externalHost === undefined ? `
+      # The client's host:port, so the registry's upload Location headers point back at this node port.
+      proxy_set_header Host $http_host;` : `
+      # An external registry, often behind a front end that routes by host name: send its own host, as a direct
+      # client would, and make its absolute Location headers relative, so that clients stay on this proxy.
+      proxy_set_header Host ${externalHost};
+      proxy_redirect ~^https?://${externalHost.replace(/:\d+$/, '').replace(/[.]/g, '\\.')}(?::[0-9]+)?(/.*)$ $1;`;
   // In-cluster certificates are rarely issued for the Service name, so the upstream's is not verified: the
   // hop stays inside the cluster network. SNI still names the Service.
   const tls = upstreamTls ? `
@@ -113,9 +120,7 @@ http {
       proxy_pass ${upstreamTls ? 'https' : 'http'}://registry;${tls}
       # HTTP/1.1 with keep-alive upstream; without it nginx spools chunked uploads to disk.
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      # The client's host:port, so the registry's upload Location headers point back at this node port.
-      proxy_set_header Host $http_host;
+      proxy_set_header Connection "";${host}
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       # Stream uploads straight to the registry instead of writing each layer to disk first.
@@ -179,9 +184,12 @@ export class RegistryProxyDaemonSet extends Construct {
     }
     problems.throwIfAny();
 
-    this.nginxConfig = renderProxyNginxConfig(this.upstream, CONTAINER_PORT, props.registry.clusterUrl.startsWith('https:'));
+    // A registry of this app is reached by its Service; one from Registry.fromUrl has no namespace and is external.
+    const externalHost = props.registry.namespace === undefined ? new URL(props.registry.clusterUrl).host : undefined;
+    this.nginxConfig = renderProxyNginxConfig(this.upstream, CONTAINER_PORT, props.registry.clusterUrl.startsWith('https:'), externalHost);
     claimObjectName(this, 'DaemonSet', this.namespace, this.name, owner);
     claimObjectName(this, 'ConfigMap', this.namespace, this.configMapName, owner);
+    claimHostPort(this, this.hostIP, this.hostPort, owner);
 
     const partOf = props.registry.serviceHost.split('.')[0];
     // The chart's DaemonSet selects on `app: <its name>`, and a selector cannot change.

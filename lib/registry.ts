@@ -11,7 +11,7 @@ import {
 import { garbageCollectionJob } from './registry-gc';
 import {
   AutoscalingOptions, GarbageCollectionOptions, IngressOptions, MetricsOptions, PodOptions, PullThroughOptions,
-  RegistryAuth, RegistryCache, ResourceOptions,
+  RegistryAuth, RegistryCache, ResourceOptions, UploadPurgingOptions,
 } from './registry-options';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
 import { SecretKey, secretKeyProblems } from './secret-key';
@@ -166,6 +166,12 @@ export interface RegistryProps {
    */
   readonly catalogMaxEntries?: number;
   /**
+   * When the bytes of unfinished uploads are deleted. The registry's own default keeps them 168h, checked every 24h:
+   * killed pushes can fill the volume, which then refuses every push.
+   * @default - uploads older than 24h, checked every hour
+   */
+  readonly uploadPurging?: UploadPurgingOptions;
+  /**
    * Annotations of the registry Service, e.g. for a cloud or MetalLB load balancer setting.
    * @default - none
    */
@@ -279,6 +285,8 @@ export class Registry extends Construct implements IRegistry {
   public readonly image: string;
   /** Replicas of the Deployment (with autoscaling, its minimum). */
   public readonly replicas: number;
+  /** When unfinished uploads are purged (`storage.maintenance.uploadpurging`). */
+  public readonly uploadPurging: UploadPurgingOptions;
   public readonly serviceType: RegistryServiceType;
   /** The node port, or undefined for a ClusterIP Service. */
   public readonly nodePort?: number;
@@ -322,6 +330,7 @@ export class Registry extends Construct implements IRegistry {
     const defaultImage = DEFAULT_IMAGES[this.version];
     this.image = props.image ?? defaultImage;
     this.replicas = props.autoscaling?.minReplicas ?? props.replicas ?? 1;
+    this.uploadPurging = { age: props.uploadPurging?.age ?? '24h', interval: props.uploadPurging?.interval ?? '1h' };
     this.serviceType = props.serviceType ?? RegistryServiceType.NODE_PORT;
     this.nodePort = this.serviceType === RegistryServiceType.NODE_PORT ? props.nodePort ?? 31500 : undefined;
     this.port = props.port ?? 5000;
@@ -461,6 +470,9 @@ export class Registry extends Construct implements IRegistry {
         ...(cacheKind !== 'none' ? { cache: { blobdescriptor: cacheKind } } : {}),
         ...this.storage.config,
         ...(this.deletionEnabled ? { delete: { enabled: true } } : {}),
+        maintenance: {
+          uploadpurging: { enabled: true, age: this.uploadPurging.age!, interval: this.uploadPurging.interval!, dryrun: false },
+        },
       },
       http: {
         addr: `:${CONTAINER_PORT}`,
@@ -619,6 +631,13 @@ export class Registry extends Construct implements IRegistry {
       if (pull.password) problems.addAll(secretKeyProblems('pullThrough.password', pull.password));
       if (p.deletion) {
         problems.add('deletion cannot be enabled on a pull-through cache, which only mirrors; drop deletion or pullThrough');
+      }
+    }
+    for (const key of ['age', 'interval'] as const) {
+      const value: unknown = p.uploadPurging?.[key];
+      // Go's time.ParseDuration, and more than nothing: the registry panics on "1 day" and purges constantly at 0.
+      if (value !== undefined && (typeof value !== 'string' || !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || !/[1-9]/.test(value))) {
+        problems.add(`uploadPurging.${key} must be a Go duration above zero such as "24h" or "90m" (got ${JSON.stringify(value)})`);
       }
     }
     if (p.garbageCollection) {

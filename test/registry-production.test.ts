@@ -41,6 +41,7 @@ describe('object-store storage', () => {
     expect(s3.config.storage).toEqual({
       cache: { blobdescriptor: 'inmemory' },
       s3: { region: 'us-east-1', bucket: 'images', regionendpoint: 'http://minio.storage.svc:9000', forcepathstyle: true, encrypt: false, secure: true },
+      maintenance: { uploadpurging: { enabled: true, age: '24h', interval: '1h', dryrun: false } },
     });
     expect(envMap(s3.c)).toEqual({
       REGISTRY_HTTP_SECRET: { secretKeyRef: { name: 'registry-http', key: 'secret' } },

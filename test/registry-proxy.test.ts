@@ -1,3 +1,4 @@
+import { Chart, Testing } from 'cdk8s';
 import { Registry, RegistryProxyDaemonSet } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
@@ -109,5 +110,33 @@ describe('RegistryProxyDaemonSet bad input', () => {
     const { chart } = testChart('tools');
     expect(() => new RegistryProxyDaemonSet(chart, 'proxy', { registry, ...props }))
       .toThrow(new Error(`RegistryProxyDaemonSet at "test/proxy": ${message}`));
+  });
+});
+
+describe('RegistryProxyDaemonSet hostPort clashes across the app', () => {
+  function app2(a: { hostIP?: string; hostPort?: number }, b: { hostIP?: string; hostPort?: number }) {
+    const app = Testing.app();
+    const ca = new Chart(app, 'a', { namespace: 'team-a' });
+    const cb = new Chart(app, 'b', { namespace: 'team-b' });
+    const ra = new Registry(ca, 'registry', { nodePort: 31500 });
+    const rb = new Registry(cb, 'registry', { nodePort: 31501 });
+    new RegistryProxyDaemonSet(ca, 'proxy', { registry: ra, ...a });
+    new RegistryProxyDaemonSet(cb, 'proxy', { registry: rb, ...b });
+    return app;
+  }
+
+  test('two proxies on one hostIP:hostPort, in any namespaces, are refused: the second one\'s pods would stay Pending', () => {
+    expect(() => app2({}, {}).synthYaml()).toThrow('hostPort 5000 is claimed on every node by RegistryProxyDaemonSet at "a/proxy" ' +
+      '(hostIP 127.0.0.1) and RegistryProxyDaemonSet at "b/proxy" (hostIP 127.0.0.1); the second DaemonSet\'s pods would stay ' +
+      'Pending ("didn\'t have free ports"): give each its own hostPort');
+  });
+
+  test('0.0.0.0 clashes with any address on the same port, as the scheduler sees it', () => {
+    expect(() => app2({ hostIP: '0.0.0.0' }, {}).synthYaml()).toThrow(/hostPort 5000 is claimed on every node/);
+  });
+
+  test('different ports, or two specific addresses, do not clash', () => {
+    expect(() => app2({}, { hostPort: 5001 }).synthYaml()).not.toThrow();
+    expect(() => app2({ hostIP: '127.0.0.1' }, { hostIP: '127.0.0.2' }).synthYaml()).not.toThrow();
   });
 });

@@ -11,6 +11,15 @@ function registryObjects(props: ConstructorParameters<typeof Registry>[2] = {}, 
 describe('Registry defaults', () => {
   const { registry, objects } = registryObjects();
 
+  test('unfinished uploads are purged after 24h, checked hourly (the registry keeps them 168h by default)', () => {
+    const config = parse(find(objects, 'ConfigMap', 'registry-config').data['config.yml']);
+    expect(config.storage.maintenance).toEqual({ uploadpurging: { enabled: true, age: '24h', interval: '1h', dryrun: false } });
+    expect(registry.uploadPurging).toEqual({ age: '24h', interval: '1h' });
+    const { objects: custom } = registryObjects({ uploadPurging: { age: '6h' } });
+    expect(parse(find(custom, 'ConfigMap', 'registry-config').data['config.yml']).storage.maintenance.uploadpurging)
+      .toEqual({ enabled: true, age: '6h', interval: '1h', dryrun: false });
+  });
+
   test('snapshot', () => {
     expect(objects).toMatchSnapshot();
   });
@@ -51,7 +60,10 @@ describe('Registry defaults', () => {
     expect(config).toEqual({
       version: '0.1',
       log: { fields: { service: 'registry' } },
-      storage: { cache: { blobdescriptor: 'inmemory' }, filesystem: { rootdirectory: '/var/lib/registry' } },
+      storage: {
+        cache: { blobdescriptor: 'inmemory' }, filesystem: { rootdirectory: '/var/lib/registry' },
+        maintenance: { uploadpurging: { enabled: true, age: '24h', interval: '1h', dryrun: false } },
+      },
       http: { addr: ':5000', headers: { 'X-Content-Type-Options': ['nosniff'] } },
       health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
     });
@@ -192,6 +204,12 @@ describe('Registry bad input', () => {
       'starting and ending with a letter or digit (got "Kube System")'],
     ['size not a quantity', { storage: RegistryStorage.persistentVolume({ size: '10GB' }) },
       'Registry at "test/registry": storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "10GB")'],
+    ['upload purging age in words', { uploadPurging: { age: '1 day' } },
+      'Registry at "test/registry": uploadPurging.age must be a Go duration above zero such as "24h" or "90m" (got "1 day")'],
+    ['upload purging interval zero', { uploadPurging: { interval: '0s' } },
+      'Registry at "test/registry": uploadPurging.interval must be a Go duration above zero such as "24h" or "90m" (got "0s")'],
+    ['upload purging age as a number', { uploadPurging: { age: 24 as any } },
+      'Registry at "test/registry": uploadPurging.age must be a Go duration above zero such as "24h" or "90m" (got 24)'],
     ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
       'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
     ['empty image', { image: '' },

@@ -156,6 +156,43 @@ describe('deletion and garbage collection', () => {
   });
 });
 
+describe('upload purging and a full volume', () => {
+  test('the real registry takes the generated uploadpurging (24h, checked hourly) and schedules a purge', async () => {
+    const { configYaml } = synth({});
+    expect(configYaml).toContain('uploadpurging:\n      enabled: true\n      age: 24h\n      interval: 1h\n      dryrun: false');
+    const registry = await startRegistry(configYaml);
+    await new Promise(r => setTimeout(r, 300));
+    expect(registry.program.log).toMatch(/Starting upload purge in \d+m\d+s/);
+    await registry.program.stop();
+  });
+
+  test('an age the prop check refuses ("1 day") makes the real registry panic at start', async () => {
+    const { configYaml } = synth({});
+    await expect(startRegistry(configYaml.replace('age: 24h', 'age: 1 day')))
+      .rejects.toThrow(/Unable to parse upload purge configuration/);
+  });
+
+  test('a full volume: a killed push leaves its bytes, and then even a 50 KB push is refused', async () => {
+    // A 4 MiB tmpfs as the registry's volume, mounted by this test and unmounted also when it fails.
+    const data = workDir('full-volume');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0755', 'tmpfs', data]);
+    try {
+      const { configYaml } = synth({});
+      const registry = await startRegistry(configYaml, { dataDir: data });
+      const host = `127.0.0.1:${registry.port}`;
+      const big = await makeImage(workDir('full-big'), 'v1', [6 << 20]);
+      expect((await push(big, host, 'full/big')).ok).toBe(false);
+      const small = await makeImage(workDir('full-small'), 'v1', [50 << 10]);
+      const refused = await push(small, host, 'full/small');
+      expect(refused.ok).toBe(false);
+      expect(registry.program.log).toMatch(/no space left on device/);
+      await registry.program.stop();
+    } finally {
+      execFileSync('umount', [data]);
+    }
+  });
+});
+
 describe('TLS from a Secret', () => {
   test('the registry serves HTTPS with the mounted certificate; the generated proxy bridges plain HTTP to it', async () => {
     const { configYaml, nginxConf, deployment } = synth({ tlsSecretName: 'registry-tls' });

@@ -1,7 +1,10 @@
 // The proxy's generated nginx.conf, run by real nginx in front of the real registry.
+import * as fs from 'fs';
 import * as path from 'path';
+import { Registry, RegistryProxyDaemonSet } from '../../lib';
+import { find, synthValidated, testChart } from '../util';
 import {
-  RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireTools, startProxy,
+  RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireTools, start, startProxy,
   startRegistry, workDir,
 } from './harness';
 import { OciImage, clearSkopeoCache, listTags, makeImage, pull, push, readImage } from './images';
@@ -137,5 +140,84 @@ describe('negative controls: the proxy tests can fail', () => {
     const pulled = await pull(`127.0.0.1:${proxy.port}`, 'via-proxy/small', 'v1', path.join(workDir('nowhere'), 'layout'));
     expect(pulled.ok).toBe(false);
     await proxy.program.stop();
+  });
+});
+
+describe('a proxy to an external registry behind a front end that routes by host name', () => {
+  // The front end: nginx that serves registry.corp.example only (404 for any other Host), terminating "TLS" as an
+  // ingress would (X-Forwarded-Proto https), so the registry writes https://registry.corp.example/... Locations.
+  async function frontEnd(registryPort: number): Promise<{ port: number; stop: () => Promise<void> }> {
+    const prefix = workDir('front');
+    const port = await freePort();
+    const conf = path.join(prefix, 'nginx.conf');
+    fs.writeFileSync(conf, `daemon off; pid nginx.pid; error_log stderr warn; events {}
+http {
+  access_log off; client_body_temp_path cb; proxy_temp_path pt; fastcgi_temp_path ft; uwsgi_temp_path ut; scgi_temp_path st;
+  server { listen 127.0.0.1:${port} default_server; return 404; }
+  server {
+    listen 127.0.0.1:${port}; server_name registry.corp.example; client_max_body_size 0;
+    location / { proxy_pass http://127.0.0.1:${registryPort}; proxy_set_header Host $http_host; proxy_set_header X-Forwarded-Proto https; }
+  }
+}
+`);
+    const program = start('front-end', 'nginx', ['-p', `${prefix}/`, '-c', conf, '-e', 'stderr']);
+    await program.waitForHttp(`http://127.0.0.1:${port}/`, 404);
+    frontLog = () => program.log;
+    return { port, stop: () => program.stop() };
+  }
+
+  let frontLog = () => '';
+
+  function externalProxyConf(): string {
+    const { app, chart } = testChart('tools');
+    new RegistryProxyDaemonSet(chart, 'mirror', { registry: Registry.fromUrl('http://registry.corp.example') });
+    return find(synthValidated(app), 'ConfigMap', 'mirror-config').data['nginx.conf'];
+  }
+
+  test('push and pull through the generated proxy: it sends the upstream\'s Host and keeps clients on itself', async () => {
+    const { registryConfig } = classicConfigs();
+    const registry = await startRegistry(registryConfig);
+    const front = await frontEnd(registry.port);
+    const proxy = await startProxy(externalProxyConf(), `127.0.0.1:${front.port}`);
+    const image = await makeImage(workDir('external'), 'v1', [2 << 20]);
+    clearSkopeoCache();
+    const pushed = await push(image, `127.0.0.1:${proxy.port}`, 'corp/app');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : `push succeeded; front end:\n${frontLog()}`);
+    const out = path.join(workDir('external-pulled'), 'l');
+    expect((await pull(`127.0.0.1:${proxy.port}`, 'corp/app', 'v1', out)).ok).toBe(true);
+    expect(readImage(out, 'v1')).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests });
+    await proxy.program.stop();
+    await front.stop();
+    await registry.program.stop();
+  });
+
+  test('negative control: without proxy_redirect the client follows the registry\'s https://registry.corp.example Location and fails', async () => {
+    const { registryConfig } = classicConfigs();
+    const registry = await startRegistry(registryConfig);
+    const front = await frontEnd(registry.port);
+    const conf = externalProxyConf();
+    const withoutRedirect = conf.split('\n').filter(l => !l.includes('proxy_redirect')).join('\n');
+    expect(withoutRedirect.length).toBeLessThan(conf.length);
+    const proxy = await startProxy(withoutRedirect, `127.0.0.1:${front.port}`);
+    const image = await makeImage(workDir('external-noredirect'), 'v1', [1 << 20]);
+    const pushed = await push(image, `127.0.0.1:${proxy.port}`, 'corp/app');
+    expect(pushed.ok).toBe(false);
+    expect(pushed.output).toMatch(/registry\.corp\.example/);
+    await proxy.program.stop();
+    await front.stop();
+    await registry.program.stop();
+  });
+
+  test('negative control: the in-cluster config (the client\'s Host) gets the front end\'s 404', async () => {
+    const { registryConfig, nginxConf } = classicConfigs();
+    const registry = await startRegistry(registryConfig);
+    const front = await frontEnd(registry.port);
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${front.port}`);
+    expect((await request(`${proxy.url}/v2/`)).status).toBe(404);
+    const image = await makeImage(workDir('external-404'), 'v1', [1 << 20]);
+    expect((await push(image, `127.0.0.1:${proxy.port}`, 'corp/app')).ok).toBe(false);
+    await proxy.program.stop();
+    await front.stop();
+    await registry.program.stop();
   });
 });
