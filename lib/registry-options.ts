@@ -114,7 +114,8 @@ export interface GarbageCollectionOptions {
    */
   readonly schedule?: string;
   /**
-   * Also delete manifests that no tag points at (`--delete-untagged`).
+   * Also delete manifests that no tag points at (`--delete-untagged`). Refused on registry 2.x, whose collector
+   * also deletes the per-architecture manifests of tagged multi-arch images (distribution#3178).
    * @default false
    */
   readonly deleteUntagged?: boolean;

@@ -644,6 +644,10 @@ export class Registry extends Construct implements IRegistry {
       if (!this.deletionEnabled) {
         problems.add('garbageCollection needs deletion: true; without it nothing is ever unreferenced');
       }
+      if (p.garbageCollection.deleteUntagged && this.version === RegistryVersion.V2) {
+        problems.add('garbageCollection.deleteUntagged on registry 2.x deletes the per-architecture manifests of tagged ' +
+          'multi-arch images (distribution#3178), and those tags stop pulling; drop deleteUntagged, or use version: RegistryVersion.V3');
+      }
       if (this.storage.ephemeral) {
         problems.add('garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store');
       }

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryProxyDaemonSet, RegistryUI, SecretKey, VolumeAccessMode } from '../lib';
+import { Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey, VolumeAccessMode } from '../lib';
 import { container, find, podSpecs, restrictedViolations, synthValidated, testChart } from './util';
 
 type Props = ConstructorParameters<typeof Registry>[2];
@@ -183,7 +183,7 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
 });
 
 describe('deletion and garbage collection', () => {
-  const { objects, config } = build({ deletion: true, garbageCollection: { schedule: '30 2 * * *', deleteUntagged: true }, storage: RegistryStorage.persistentVolume() });
+  const { objects, config } = build({ deletion: true, garbageCollection: { schedule: '30 2 * * *' }, storage: RegistryStorage.persistentVolume() });
   const cron = find(objects, 'CronJob', 'registry-gc');
   const pod = cron.spec.jobTemplate.spec.template.spec;
 
@@ -204,7 +204,7 @@ describe('deletion and garbage collection', () => {
       ['wait-stopped', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod wait pod --for=delete ' +
         '--selector=app.kubernetes.io/name=docker-registry,app.kubernetes.io/instance=registry,app.kubernetes.io/component=registry --timeout=15m'],
       ['garbage-collect', 'registry:2.8.3', '/bin/sh -c /bin/registry "$@"; echo $? > /run/gc/exit-code garbage-collect ' +
-        'garbage-collect --delete-untagged /etc/docker/registry/config.yml'],
+        'garbage-collect /etc/docker/registry/config.yml'],
       ['start-registry', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod scale deployment/registry --replicas=1'],
       ['report', 'registry:2.8.3', '/bin/sh -c code=$(cat /run/gc/exit-code); echo "registry garbage-collect exited with $code"; exit "$code" report'],
     ]);
@@ -229,6 +229,14 @@ describe('deletion and garbage collection', () => {
     ]);
     const binding = find(objects, 'RoleBinding', 'registry-gc');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'prod' }]);
+  });
+
+  test('deleteUntagged on registry 3: --delete-untagged and the v3 config path', () => {
+    const { objects: v3 } = build({
+      version: RegistryVersion.V3, deletion: true, garbageCollection: { deleteUntagged: true }, storage: RegistryStorage.persistentVolume(),
+    });
+    const gc = find(v3, 'CronJob', 'registry-gc').spec.jobTemplate.spec.template.spec.initContainers[2];
+    expect(gc.command.slice(4)).toEqual(['garbage-collect', '--delete-untagged', '/etc/distribution/config.yml']);
   });
 
   test('shared storage needs no same-node affinity, and the job scales back to autoscaling.minReplicas', () => {
@@ -298,6 +306,9 @@ describe('production bad input', () => {
     ['gc without deletion', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
       'garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store'],
+    ['gc deleteUntagged on 2.x', { deletion: true, garbageCollection: { deleteUntagged: true }, storage: RegistryStorage.persistentVolume() },
+      'garbageCollection.deleteUntagged on registry 2.x deletes the per-architecture manifests of tagged multi-arch images ' +
+      '(distribution#3178), and those tags stop pulling; drop deleteUntagged, or use version: RegistryVersion.V3'],
     ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' }, storage: RegistryStorage.persistentVolume() },
       'garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got "weekly")'],
     ['pull-through with deletion', { deletion: true, pullThrough: { remoteUrl: 'https://registry-1.docker.io' } },

@@ -114,6 +114,42 @@ export async function makeImage(dir: string, tag: string, layerSizes: number[]):
   return { dir, tag, manifestDigest, layerDigests: layers.map(l => l.digest), layerSizes: layers.map(l => l.size) };
 }
 
+/**
+ * A multi-arch image: an OCI image index tagged `tag` listing an amd64 and an arm64 image (one random layer each),
+ * as `docker buildx` publishes them. Push it with `pushAll`.
+ */
+export async function makeMultiArchImage(dir: string, tag: string, layerSize: number): Promise<{ dir: string; tag: string; indexDigest: string; manifestDigests: string[] }> {
+  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  const entries = [];
+  for (const architecture of ['amd64', 'arm64']) {
+    const layer = await writeRandomLayer(dir, layerSize);
+    const config = JSON.stringify({ architecture, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layer.diffId] } });
+    const configDigest = writeBlob(dir, config);
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: Buffer.byteLength(config) },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size }],
+    });
+    entries.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: writeBlob(dir, manifest), size: Buffer.byteLength(manifest),
+      platform: { architecture, os: 'linux' } });
+  }
+  const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries });
+  const indexDigest = writeBlob(dir, index);
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: indexDigest, size: Buffer.byteLength(index),
+      annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  return { dir, tag, indexDigest, manifestDigests: entries.map(e => e.digest) };
+}
+
+/** `skopeo copy --all`: an image index and every image it lists. */
+export function pushAll(image: { dir: string; tag: string }, hostPort: string, name: string): Promise<SkopeoResult> {
+  return skopeo(['copy', '--all', '--retry-times', '0', '--dest-tls-verify=false', `oci:${image.dir}:${image.tag}`, `docker://${hostPort}/${name}:${image.tag}`]);
+}
+
 /** What an OCI layout directory holds for `tag`: manifest digest and layer digests. */
 export function readImage(dir: string, tag: string): { manifestDigest: string; layerDigests: string[] } {
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));

@@ -6,7 +6,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, SecretKey } from '../../lib';
 import { KubeObject, container, find, synthValidated } from '../util';
 import { cleanup, freePort, request, requireTools, start, startProxy, startRegistry, workDir } from './harness';
-import { clearSkopeoCache, makeImage, pull, push, readImage } from './images';
+import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
 
 beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo', 'htpasswd', 'redis-server', 'redis-cli', 'openssl']));
 afterAll(cleanup);
@@ -94,6 +94,36 @@ describe('deletion and garbage collection', () => {
     const args = command.slice(3).map(a => (configPath && a === '/etc/docker/registry/config.yml' ? configPath : a));
     return ['-c', script, ...args];
   }
+
+  test.each([
+    ['--delete-untagged deletes the per-arch manifests of a tagged multi-arch image (distribution#3178): why V2 refuses it', true],
+    ['without --delete-untagged the same image keeps every manifest (the control)', false],
+  ])('registry 2.8.2 garbage-collect: %s', async (_label, deleteUntagged) => {
+    const dir = workDir('gc-multi');
+    const configPath = path.join(dir, 'config.yml');
+    fs.writeFileSync(configPath, configYaml);
+    const data = path.join(dir, 'data');
+    const registry = await startRegistry(configYaml, { dataDir: data });
+    const image = await makeMultiArchImage(workDir('gc-multi-image'), 'v1', 64 << 10);
+    clearSkopeoCache();
+    const pushed = await pushAll(image, `127.0.0.1:${registry.port}`, 'gc/multi');
+    expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
+    await registry.program.stop();
+
+    const args = ['garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), configPath];
+    const gc = start('garbage-collect', 'docker-registry', args, { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: data });
+    expect(await gc.waitForExit()).toBe(0);
+
+    const after = await startRegistry(configYaml, { dataDir: data });
+    const accept = { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' };
+    const status = async (digest: string) => (await request(`${after.url}/v2/gc/multi/manifests/${digest}`, { method: 'HEAD', headers: accept })).status;
+    expect(await status('v1')).toBe(200);
+    const perArch = await Promise.all(image.manifestDigests.map(status));
+    expect(perArch).toEqual(deleteUntagged ? [404, 404] : [200, 200]);
+    const out = path.join(workDir('gc-multi-pulled'), 'l');
+    expect((await pull(`127.0.0.1:${after.port}`, 'gc/multi', 'v1', out)).ok).toBe(!deleteUntagged);
+    await after.program.stop();
+  });
 
   test('a failed collection still lets the registry come back, and the report step fails the Job', async () => {
     const statusDir = workDir('gc-fail');
