@@ -112,6 +112,38 @@ export function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
  * When a construct takes over a live Helm release, its object name is the release's: a different explicit
  * `name` would create a second object beside the live one instead of replacing it.
  */
+/** Helm's `trunc 63 | trimSuffix "-"`. */
+function helmTrunc(value: string): string {
+  return value.slice(0, 63).replace(/-$/, '');
+}
+
+/**
+ * The object name and `app` label a chart's usual helpers give a release: `fullnameOverride` as is; else the release
+ * name alone when it already contains the chart's name (or `nameOverride`), else `<release>-<name>`; each cut to 63
+ * characters. `containsRule: false` for charts whose fullname is always `<release>-<name>`.
+ */
+export function helmNames(release: string, chartName: string, options: { nameOverride?: string; fullnameOverride?: string; containsRule?: boolean } = {}):
+{ fullname: string; name: string } {
+  const name = options.nameOverride || chartName;
+  let fullname: string;
+  if (options.fullnameOverride) {
+    fullname = helmTrunc(options.fullnameOverride);
+  } else if ((options.containsRule ?? true) && release.includes(name)) {
+    fullname = helmTrunc(release);
+  } else {
+    fullname = helmTrunc(`${release}-${name}`);
+  }
+  return { fullname, name: helmTrunc(name) };
+}
+
+/** Helm's own rule for release names: at most 53 characters, lowercase letters, digits, "-" and ".". */
+export function checkHelmRelease(problems: Problems, prop: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) {
+    problems.add(`${prop} must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending ` +
+      `with a letter or digit (got ${JSON.stringify(value)})`);
+  }
+}
+
 export function checkHelmName(problems: Problems, name: string | undefined, helmName: string | undefined, objectWord: string): void {
   if (helmName !== undefined && name !== undefined && name !== helmName) {
     problems.add(`name ${JSON.stringify(name)} differs from the Helm release's ${objectWord} name ${JSON.stringify(helmName)}; ` +

@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
-  objectLabels, restrictedContainerSecurity, selectorLabels,
+  Problems, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
+  helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
 import { IRegistry, Registry } from './registry';
 
@@ -162,7 +162,9 @@ export class RegistryProxyDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
-    const helmName = props.helmRelease === undefined ? undefined : `${props.helmRelease}-kube-registry-proxy`;
+    // The proxy chart's fullname is always `<release>-kube-registry-proxy`, cut to 63 characters.
+    const helmName = typeof props.helmRelease === 'string'
+      ? helmNames(props.helmRelease, 'kube-registry-proxy', { containsRule: false }).fullname : undefined;
     this.name = props.name ?? helmName ?? id;
     this.namespace = props.namespace ?? props.registry.namespace ?? defaultNamespace(this);
     this.image = props.image ?? DEFAULT_IMAGE;
@@ -174,11 +176,12 @@ export class RegistryProxyDaemonSet extends Construct {
 
     const owner = describe('RegistryProxyDaemonSet', this);
     const problems = new Problems(owner);
-    checkName(problems, 'name', this.name, 56);
+    checkName(problems, 'name', this.name);
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, DEFAULT_IMAGE);
     checkPort(problems, 'hostPort', this.hostPort);
     checkHelmName(problems, props.name, helmName, 'DaemonSet');
+    if (props.helmRelease !== undefined) checkHelmRelease(problems, 'helmRelease', props.helmRelease);
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(this.hostIP) || this.hostIP.split('.').some(o => Number(o) > 255)) {
       problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
     }

@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkHelmName, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas, claimNodePort,
+  Problems, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas, claimNodePort,
   claimObjectName, defaultNamespace, describe, isQuantity, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
-  rootHttpProbe, secretEnv, selectorLabels,
+  helmNames, rootHttpProbe, secretEnv, selectorLabels,
 } from './internal';
 import { garbageCollectionJob } from './registry-gc';
 import {
@@ -150,6 +150,16 @@ export interface RegistryProps {
    * @default - this library's own names and labels
    */
   readonly helmRelease?: string;
+  /**
+   * The release's `nameOverride` value, if it was installed with one: it changes the names and the `app` label.
+   * @default - none, the chart's name "docker-registry"
+   */
+  readonly helmNameOverride?: string;
+  /**
+   * The release's `fullnameOverride` value, if it was installed with one: the objects' name.
+   * @default - none, `<release>-docker-registry` (or the release name when it contains "docker-registry")
+   */
+  readonly helmFullnameOverride?: string;
   /**
    * Registry major version: what differs between 2.x and 3.x (config path, redis keys, default image).
    * @default RegistryVersion.V2 - the version the end-to-end suite runs
@@ -322,9 +332,11 @@ export class Registry extends Construct implements IRegistry {
     this.props = props;
     this.version = props.version ?? RegistryVersion.V2;
     this.configDir = CONFIG_DIRS[this.version];
-    // The chart's fullname: the release name alone when it already says "docker-registry".
-    const helmName = props.helmRelease === undefined ? undefined
-      : props.helmRelease.includes('docker-registry') ? props.helmRelease : `${props.helmRelease}-docker-registry`;
+    // The chart's fullname: the release name alone when it already says "docker-registry" (see helmNames).
+    const helm = typeof props.helmRelease === 'string' ? helmNames(props.helmRelease, 'docker-registry', {
+      nameOverride: props.helmNameOverride, fullnameOverride: props.helmFullnameOverride,
+    }) : undefined;
+    const helmName = helm?.fullname;
     this.name = props.name ?? helmName ?? id;
     this.namespace = props.namespace ?? defaultNamespace(this);
     const defaultImage = DEFAULT_IMAGES[this.version];
@@ -346,10 +358,21 @@ export class Registry extends Construct implements IRegistry {
 
     const owner = describe('Registry', this);
     const problems = new Problems(owner);
-    checkName(problems, 'name', this.name, 48); // leaves room for the "-metrics" and "-gc" suffixes
+    checkName(problems, 'name', this.name);
+    // Names derived from it have their own limits: a Service name 63 characters, a CronJob's 52.
+    if (props.metrics && this.name.length > 63 - '-metrics'.length) {
+      problems.add(`name must be at most 55 characters with metrics: the Service "<name>-metrics" may have 63 (got ${this.name.length})`);
+    }
+    if (props.garbageCollection && this.name.length > 52 - '-gc'.length) {
+      problems.add(`name must be at most 49 characters with garbageCollection: the CronJob "<name>-gc" may have 52 (got ${this.name.length})`);
+    }
     checkNamespace(problems, this.namespace);
     checkImage(problems, this.image, defaultImage);
     checkHelmName(problems, props.name, helmName, 'object');
+    if (props.helmRelease !== undefined) checkHelmRelease(problems, 'helmRelease', props.helmRelease);
+    if ((props.helmNameOverride !== undefined || props.helmFullnameOverride !== undefined) && props.helmRelease === undefined) {
+      problems.add('helmNameOverride and helmFullnameOverride describe a Helm release: set helmRelease too, or drop them');
+    }
     checkPort(problems, 'port', this.port);
     if (this.nodePort !== undefined) {
       checkNodePort(problems, 'nodePort', this.nodePort);
@@ -358,8 +381,8 @@ export class Registry extends Construct implements IRegistry {
     }
 
     // A live Helm release's Deployment selects on `app` and `release`, and a selector cannot change.
-    this.selectorLabels = props.helmRelease !== undefined
-      ? { app: 'docker-registry', release: props.helmRelease }
+    this.selectorLabels = helm !== undefined
+      ? { app: helm.name, release: props.helmRelease! }
       : { ...selectorLabels('docker-registry', this.name), 'app.kubernetes.io/component': 'registry' };
     const labels = objectLabels('docker-registry', this.name, 'registry', this.name);
     this.podLabels = { ...props.pod?.labels, ...labels, ...this.selectorLabels };

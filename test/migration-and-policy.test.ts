@@ -44,6 +44,53 @@ describe('taking over a live Helm release', () => {
     expect(new Registry(c, 'r', { helmRelease: 'my-docker-registry' }).name).toBe('my-docker-registry');
   });
 
+  test('release names up to Helm\'s 53 characters: the chart\'s names are cut to 63 and lose a trailing "-"', () => {
+    const { chart: c } = testChart('x');
+    const release = 'a'.repeat(44) + '-registry';
+    expect(release).toHaveLength(53);
+    const r = new Registry(c, 'r', { helmRelease: release });
+    expect(r.name).toBe(`${release}-docker-re`);
+    expect(r.name).toHaveLength(63);
+    expect(r.selectorLabels).toEqual({ app: 'docker-registry', release });
+    const p = new RegistryProxyDaemonSet(c, 'p', { registry: r, helmRelease: 'b'.repeat(43) + '-proxy' });
+    expect(p.name).toBe('b'.repeat(43) + '-proxy-kube-registry');
+    // `<48 characters>-kube-registry-proxy` cut to 63 ends in "-": Helm trims it.
+    const trailing = new RegistryProxyDaemonSet(c, 't', { registry: r, helmRelease: 'c'.repeat(48), hostPort: 5001 });
+    expect(trailing.name).toBe('c'.repeat(48) + '-kube-registry');
+    const objects = synthValidated(c.node.root as any);
+    expect(find(objects, 'Deployment', r.name).spec.selector.matchLabels).toEqual({ app: 'docker-registry', release });
+  });
+
+  test('nameOverride and fullnameOverride releases', () => {
+    const { chart: c } = testChart('x');
+    const named = new Registry(c, 'a', { helmRelease: 'hub', helmNameOverride: 'images' });
+    expect(named.name).toBe('hub-images');
+    expect(named.selectorLabels).toEqual({ app: 'images', release: 'hub' });
+    const full = new Registry(c, 'b', { helmRelease: 'hub2', helmFullnameOverride: 'registry', nodePort: 31501 });
+    expect(full.name).toBe('registry');
+    expect(full.selectorLabels).toEqual({ app: 'docker-registry', release: 'hub2' });
+  });
+
+  test('a release name over Helm\'s 53 characters is refused', () => {
+    const { chart: c } = testChart('x');
+    expect(() => new Registry(c, 'r', { helmRelease: 'r'.repeat(54) })).toThrow(
+      `helmRelease must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit (got "${'r'.repeat(54)}")`);
+  });
+
+  test('a release name with capitals is refused', () => {
+    const { chart: c } = testChart('x');
+    expect(() => new Registry(c, 'r', { helmRelease: 'Registry' })).toThrow(
+      'helmRelease must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit (got "Registry")');
+  });
+
+  test.each([
+    ['an override without a release', { helmNameOverride: 'images' },
+      'helmNameOverride and helmFullnameOverride describe a Helm release: set helmRelease too, or drop them'],
+  ])('%s is refused', (_label, props, message) => {
+    const { chart: c } = testChart('x');
+    expect(() => new Registry(c, 'r', props)).toThrow(new Error(`Registry at "test/r": ${message}`));
+  });
+
   test('a name that contradicts the release is refused', () => {
     const { chart: c } = testChart('x');
     expect(() => new Registry(c, 'r', { helmRelease: 'registry', name: 'hub' })).toThrow(new Error(

@@ -101,7 +101,7 @@ describe('RegistryProxyDaemonSet bad input', () => {
   const cases: Array<[string, Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]>, string]> = [
     ['hostPort out of range', { hostPort: 0 }, 'hostPort must be a whole number within 1-65535 (got 0)'],
     ['hostIP not an address', { hostIP: 'localhost' }, 'hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got "localhost")'],
-    ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 56 characters: lowercase letters, digits and "-", ' +
+    ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
     ['empty image', { image: ' ' }, 'image must be an image reference without spaces (got " "); omit it to use "nginxinc/nginx-unprivileged:1.28.0-alpine"'],
   ];

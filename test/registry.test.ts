@@ -197,8 +197,12 @@ describe('Registry bad input', () => {
       'Registry at "test/registry": replicas is 2 but storage is an emptyDir, which is private to each pod; ' +
       'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)'],
     ['invalid name', { name: 'My_Registry' },
-      'Registry at "test/registry": name must be a DNS-1035 label of at most 48 characters: lowercase letters, digits and "-", ' +
+      'Registry at "test/registry": name must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "My_Registry")'],
+    ['a 56-character name with metrics', { name: 'r'.repeat(56), metrics: {} },
+      'Registry at "test/registry": name must be at most 55 characters with metrics: the Service "<name>-metrics" may have 63 (got 56)'],
+    ['a 50-character name with garbage collection', { name: 'r'.repeat(50), deletion: true, garbageCollection: {}, storage: RegistryStorage.persistentVolume() },
+      'Registry at "test/registry": name must be at most 49 characters with garbageCollection: the CronJob "<name>-gc" may have 52 (got 50)'],
     ['invalid namespace', { namespace: 'Kube System' },
       'Registry at "test/registry": namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting and ending with a letter or digit (got "Kube System")'],
