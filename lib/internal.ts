@@ -91,10 +91,16 @@ export function checkReplicas(problems: Problems, value: number): void {
   }
 }
 
-export function checkImage(problems: Problems, value: string, defaultImage: string): void {
-  if (value.trim() === '' || /\s/.test(value)) {
-    problems.add(`image must be an image reference without spaces (got ${JSON.stringify(value)}); ` +
-      `omit it to use ${JSON.stringify(defaultImage)}`);
+// The image reference grammar of distribution/reference: [host[:port]/]path[:tag][@algorithm:hex].
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
+const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+
+/** An image reference a kubelet can pull: `name`, `name:tag`, or pinned, `name:tag@sha256:<64 hex digits>`. */
+export function checkImage(problems: Problems, value: unknown, defaultImage: string, prop = 'image'): void {
+  if (typeof value !== 'string' || !IMAGE_REFERENCE.test(value) || value.split('@')[0].length > 255) {
+    problems.add(`${prop} must be an image reference such as "${defaultImage}", or pinned by digest as ` +
+      `"${defaultImage}@sha256:<64 hex digits>" (got ${JSON.stringify(value)}); omit it to use "${defaultImage}"`);
   }
 }
 

@@ -4,7 +4,8 @@ import * as k8s from '../imports/k8s';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './internal';
 import { GarbageCollectionOptions } from './registry-options';
 
-const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.32.8';
+/** kubectl of the newest Kubernetes release confirmed here (1.37); it only scales and waits, far within version skew. */
+export const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.37.2';
 const STATUS_DIR = '/run/gc';
 
 export interface GarbageCollectionJobProps {

@@ -121,7 +121,7 @@ export interface GarbageCollectionOptions {
   readonly deleteUntagged?: boolean;
   /**
    * Image with kubectl, which scales the registry down and up.
-   * @default "registry.k8s.io/kubectl:v1.32.8"
+   * @default "registry.k8s.io/kubectl:v1.37.2"
    */
   readonly kubectlImage?: string;
 }

@@ -34,7 +34,7 @@ export interface RegistryProxyDaemonSetProps {
   readonly hostIP?: string;
   /**
    * nginx image; it must accept `nginx -c FILE` and run as uid 101 (an unprivileged build).
-   * @default "nginxinc/nginx-unprivileged:1.28.0-alpine"
+   * @default "nginxinc/nginx-unprivileged:1.31.0-alpine"
    */
   readonly image?: string;
   /**
@@ -57,7 +57,7 @@ const CONFIG_DIR = '/etc/registry-proxy';
 /** nginx's prefix: the pid file and temp directories live here, on an emptyDir. */
 const PREFIX_DIR = '/tmp/nginx/';
 const HEALTH_PATH = '/proxy-healthz';
-const DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';
+const DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.31.0-alpine';
 
 /**
  * The nginx.conf of the node proxy. Relative paths resolve against nginx's prefix (`-p`), so the same

@@ -8,7 +8,7 @@ import {
   claimObjectName, defaultNamespace, describe, isQuantity, objectLabels, restrictedContainerSecurity, restrictedPodSecurity,
   helmNames, rootHttpProbe, secretEnv, selectorLabels,
 } from './internal';
-import { garbageCollectionJob } from './registry-gc';
+import { KUBECTL_IMAGE, garbageCollectionJob } from './registry-gc';
 import {
   AutoscalingOptions, GarbageCollectionOptions, IngressOptions, MetricsOptions, PodOptions, PullThroughOptions,
   RegistryAuth, RegistryCache, ResourceOptions, UploadPurgingOptions,
@@ -662,6 +662,9 @@ export class Registry extends Construct implements IRegistry {
       if (value !== undefined && (typeof value !== 'string' || !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || !/[1-9]/.test(value))) {
         problems.add(`uploadPurging.${key} must be a Go duration above zero such as "24h" or "90m" (got ${JSON.stringify(value)})`);
       }
+    }
+    if (p.garbageCollection?.kubectlImage !== undefined) {
+      checkImage(problems, p.garbageCollection.kubectlImage, KUBECTL_IMAGE, 'garbageCollection.kubectlImage');
     }
     if (p.garbageCollection) {
       if (!this.deletionEnabled) {

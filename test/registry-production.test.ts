@@ -200,12 +200,12 @@ describe('deletion and garbage collection', () => {
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
     const steps = [...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.image, c.command.join(' ')]);
     expect(steps).toEqual([
-      ['stop-registry', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod scale deployment/registry --replicas=0'],
-      ['wait-stopped', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod wait pod --for=delete ' +
+      ['stop-registry', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod scale deployment/registry --replicas=0'],
+      ['wait-stopped', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod wait pod --for=delete ' +
         '--selector=app.kubernetes.io/name=docker-registry,app.kubernetes.io/instance=registry,app.kubernetes.io/component=registry --timeout=15m'],
       ['garbage-collect', 'registry:2.8.3', '/bin/sh -c /bin/registry "$@"; echo $? > /run/gc/exit-code garbage-collect ' +
         'garbage-collect /etc/docker/registry/config.yml'],
-      ['start-registry', 'registry.k8s.io/kubectl:v1.32.8', 'kubectl --namespace prod scale deployment/registry --replicas=1'],
+      ['start-registry', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod scale deployment/registry --replicas=1'],
       ['report', 'registry:2.8.3', '/bin/sh -c code=$(cat /run/gc/exit-code); echo "registry garbage-collect exited with $code"; exit "$code" report'],
     ]);
     expect(pod.serviceAccountName).toBe('registry-gc');

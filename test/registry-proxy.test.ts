@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { Registry, RegistryProxyDaemonSet } from '../lib';
+import { Registry, RegistryProxyDaemonSet, RegistryStorage } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 function proxyObjects(props: Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]> = {}) {
@@ -45,7 +45,7 @@ describe('RegistryProxyDaemonSet defaults', () => {
   });
 
   test('runs the pinned unprivileged nginx with the generated config, read-only', () => {
-    expect(nginx.image).toBe('nginxinc/nginx-unprivileged:1.28.0-alpine');
+    expect(nginx.image).toBe('nginxinc/nginx-unprivileged:1.31.0-alpine');
     expect(nginx.imagePullPolicy).toBe('IfNotPresent');
     expect(nginx.command).toEqual(['nginx', '-p', '/tmp/nginx/', '-c', '/etc/registry-proxy/nginx.conf', '-e', 'stderr']);
     expect(nginx.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/registry-proxy', readOnly: true });
@@ -103,7 +103,8 @@ describe('RegistryProxyDaemonSet bad input', () => {
     ['hostIP not an address', { hostIP: 'localhost' }, 'hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got "localhost")'],
     ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
-    ['empty image', { image: ' ' }, 'image must be an image reference without spaces (got " "); omit it to use "nginxinc/nginx-unprivileged:1.28.0-alpine"'],
+    ['empty image', { image: ' ' }, 'image must be an image reference such as "nginxinc/nginx-unprivileged:1.31.0-alpine", or pinned by digest as ' +
+      '"nginxinc/nginx-unprivileged:1.31.0-alpine@sha256:<64 hex digits>" (got " "); omit it to use "nginxinc/nginx-unprivileged:1.31.0-alpine"'],
   ];
 
   test.each(cases)('%s', (_label, props, message) => {
@@ -138,5 +139,35 @@ describe('RegistryProxyDaemonSet hostPort clashes across the app', () => {
   test('different ports, or two specific addresses, do not clash', () => {
     expect(() => app2({}, { hostPort: 5001 }).synthYaml()).not.toThrow();
     expect(() => app2({ hostIP: '127.0.0.1' }, { hostIP: '127.0.0.2' }).synthYaml()).not.toThrow();
+  });
+});
+
+describe('images pinned by digest', () => {
+  const digest = 'sha256:' + 'a'.repeat(64);
+
+  test.each([
+    ['proxy', () => { const { chart } = testChart('x'); return new RegistryProxyDaemonSet(chart, 'p', { registry: Registry.fromUrl('http://r:5000'), image: `nginxinc/nginx-unprivileged:1.31.0-alpine@${digest}` }).image; }],
+    ['registry', () => { const { chart } = testChart('x'); return new Registry(chart, 'r', { image: `registry:3.1.2@${digest}` }).image; }],
+    ['a private mirror with a port', () => { const { chart } = testChart('x'); return new Registry(chart, 'r', { image: `mirror.corp:5000/library/registry:2.8.3@${digest}` }).image; }],
+  ])('%s: name:tag@sha256:<digest> is accepted as it is', (_label, make) => {
+    expect(make()).toMatch(/@sha256:a{64}$/);
+  });
+
+  test.each([
+    ['a short digest', 'registry:3.1.2@sha256:abc'],
+    ['an upper-case name', 'Registry:3.1.2'],
+    ['a URL', 'https://registry-1.docker.io/registry:3'],
+    ['a number', 3 as any],
+  ])('%s is refused', (_label, image) => {
+    const { chart } = testChart('x');
+    expect(() => new Registry(chart, 'r', { image })).toThrow(
+      `image must be an image reference such as "registry:2.8.3", or pinned by digest as "registry:2.8.3@sha256:<64 hex digits>" (got ${JSON.stringify(image)})`);
+  });
+
+  test('the garbage-collection job\'s kubectlImage is checked the same way', () => {
+    const { chart } = testChart('x');
+    expect(() => new Registry(chart, 'r', {
+      deletion: true, garbageCollection: { kubectlImage: 'kubectl latest' }, storage: RegistryStorage.persistentVolume(),
+    })).toThrow('garbageCollection.kubectlImage must be an image reference such as "registry.k8s.io/kubectl:v1.37.2"');
   });
 });

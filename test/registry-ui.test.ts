@@ -166,7 +166,8 @@ describe('RegistryUI bad input', () => {
     ['replicas', { replicas: -1 }, 'replicas must be a whole number of at least 1 (got -1)'],
     ['broken image version', { image: 'joxit/docker-registry-ui:2.5.3' },
       'image joxit/docker-registry-ui:2.5.3 cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later'],
-    ['empty image', { image: '' }, 'image must be an image reference without spaces (got ""); omit it to use "joxit/docker-registry-ui:2.6.0"'],
+    ['empty image', { image: '' }, 'image must be an image reference such as "joxit/docker-registry-ui:2.6.0", or pinned by digest as ' +
+      '"joxit/docker-registry-ui:2.6.0@sha256:<64 hex digits>" (got ""); omit it to use "joxit/docker-registry-ui:2.6.0"'],
     ['in-cluster browser URL', { connection: RegistryUIConnection.direct({ browserUrl: 'http://registry-docker-registry:5000', uiOrigin: '*' }) },
       'connection browserUrl http://registry-docker-registry:5000 is an in-cluster name that a browser cannot resolve; ' +
       'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()'],

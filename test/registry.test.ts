@@ -217,7 +217,8 @@ describe('Registry bad input', () => {
     ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
       'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
     ['empty image', { image: '' },
-      'Registry at "test/registry": image must be an image reference without spaces (got ""); omit it to use "registry:2.8.3"'],
+      'Registry at "test/registry": image must be an image reference such as "registry:2.8.3", or pinned by digest as ' +
+      '"registry:2.8.3@sha256:<64 hex digits>" (got ""); omit it to use "registry:2.8.3"'],
     ['nodePort with ClusterIP', { serviceType: RegistryServiceType.CLUSTER_IP, nodePort: 31500 },
       'Registry at "test/registry": nodePort is set (31500) but serviceType is ClusterIP; drop nodePort or use RegistryServiceType.NODE_PORT'],
   ];
