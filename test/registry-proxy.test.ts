@@ -103,6 +103,8 @@ describe('RegistryProxyDaemonSet bad input', () => {
     ['hostIP not an address', { hostIP: 'localhost' }, 'hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got "localhost")'],
     ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
+    ['drainSeconds negative', { drainSeconds: -1 }, 'drainSeconds must be a whole number of seconds within 0-86400 (got -1); omit it for 600'],
+    ['drainSeconds as a string', { drainSeconds: '600' as any }, 'drainSeconds must be a whole number of seconds within 0-86400 (got "600"); omit it for 600'],
     ['empty image', { image: ' ' }, 'image must be an image reference such as "nginxinc/nginx-unprivileged:1.31.0-alpine", or pinned by digest as ' +
       '"nginxinc/nginx-unprivileged:1.31.0-alpine@sha256:<64 hex digits>" (got " "); omit it to use "nginxinc/nginx-unprivileged:1.31.0-alpine"'],
   ];

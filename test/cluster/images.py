@@ -97,7 +97,7 @@ def layer(rootfs):
     return diff, gzip.compress(diff, compresslevel=1, mtime=0)
 
 
-def archive(rootfs, out, name, entrypoint=None, cmd=None, user=None, ports=()):
+def archive(rootfs, out, name, entrypoint=None, cmd=None, user=None, ports=(), stop_signal=None):
     diff, gz = layer(rootfs)
     cfg = {"Env": [PATH_ENV]}
     if entrypoint:
@@ -108,6 +108,8 @@ def archive(rootfs, out, name, entrypoint=None, cmd=None, user=None, ports=()):
         cfg["User"] = user
     if ports:
         cfg["ExposedPorts"] = {p: {} for p in ports}
+    if stop_signal:
+        cfg["StopSignal"] = stop_signal
     config = {
         "created": "1970-01-01T00:00:00Z", "architecture": "amd64", "os": "linux", "config": cfg,
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(diff).hexdigest()]},
@@ -237,7 +239,8 @@ def main():
             mkdirs(rootfs, "/var/log/nginx", "/var/lib/nginx", "/etc/nginx")
             write(rootfs, "/etc/nginx/nginx.conf", UI_CONF)
             if a.kind == "nginx":
-                kw = dict(cmd=["nginx", "-g", "daemon off;"], user="101", ports=["8080/tcp"])
+                # As the nginx images declare: graceful shutdown, so started pulls finish.
+                kw = dict(cmd=["nginx", "-g", "daemon off;"], user="101", ports=["8080/tcp"], stop_signal="SIGQUIT")
             else:
                 kw = dict(entrypoint=["/usr/sbin/nginx", "-c", "/etc/nginx/nginx.conf", "-e", "stderr"], user="101",
                           ports=["8080/tcp"])

@@ -1,4 +1,6 @@
 // The proxy's generated nginx.conf, run by real nginx in front of the real registry.
+import { ChildProcess, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Registry, RegistryProxyDaemonSet } from '../../lib';
@@ -219,5 +221,103 @@ http {
     await proxy.program.stop();
     await front.stop();
     await registry.program.stop();
+  });
+});
+
+describe('draining and memory, with the generated nginx.conf', () => {
+  const { objects } = (() => { const c = classicConfigs(); return { objects: c.objects }; })();
+  const ds = objects.find(o => o.kind === 'DaemonSet')!;
+  // Large enough that most of it is still upstream of nginx a second in: loopback socket buffers hold several MB.
+  const LAYER = 48 << 20;
+  let registry: RunningRegistry;
+  let layer: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry(registryConfig);
+    const image = await makeImage(workDir('drain'), 'v1', [LAYER]);
+    clearSkopeoCache();
+    expect((await push(image, `127.0.0.1:${registry.port}`, 'drain/app')).ok).toBe(true);
+    layer = image.layerDigests[0];
+  });
+  afterAll(() => registry?.program.stop());
+
+  /** A blob GET at `rate` bytes/s with curl, in the background: its exit code, bytes and their digest. */
+  function slowGet(url: string, rate: string): { child: ChildProcess; done: Promise<{ code: number | null; size: number; digest: string }> } {
+    const file = path.join(workDir('slow'), 'blob');
+    const child = spawn('curl', ['-s', '-o', file, '--limit-rate', rate, url]);
+    const done = new Promise<{ code: number | null; size: number; digest: string }>(resolve => child.once('exit', code => {
+      const data = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+      resolve({ code, size: data.length, digest: `sha256:${createHash('sha256').update(data).digest('hex')}` });
+    }));
+    return { child, done };
+  }
+
+  /** Resident memory of an nginx master and its workers, in bytes. */
+  function nginxRss(masterPid: number): number {
+    let total = 0;
+    for (const pid of fs.readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (Number(pid) === masterPid || ppid === masterPid) {
+          total += Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+        }
+      } catch { /* the process ended meanwhile */ }
+    }
+    return total;
+  }
+
+  test('the DaemonSet gives a pod being replaced drainSeconds (600) to finish its pulls', () => {
+    expect(ds.spec.template.spec.terminationGracePeriodSeconds).toBe(600);
+  });
+
+  test('SIGQUIT, the nginx image\'s stop signal: a pull under way runs to its last byte, new connections are refused', async () => {
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+    const get = slowGet(`${proxy.url}/v2/drain/app/blobs/${layer}`, '12M');
+    await new Promise(r => setTimeout(r, 1000));
+    process.kill(proxy.program.pid, 'SIGQUIT');
+    await new Promise(r => setTimeout(r, 300));
+    await expect(request(`${proxy.url}/v2/`)).rejects.toThrow(/ECONNREFUSED/);
+    const result = await get.done;
+    expect(result.code).toBe(0);
+    expect(result.size).toBeGreaterThan(LAYER);
+    expect(result.digest).toBe(layer);
+    expect(await proxy.program.waitForExit()).toBe(0);
+  });
+
+  test('negative control: SIGTERM (fast shutdown) cuts the same pull', async () => {
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+    const get = slowGet(`${proxy.url}/v2/drain/app/blobs/${layer}`, '12M');
+    await new Promise(r => setTimeout(r, 1000));
+    process.kill(proxy.program.pid, 'SIGTERM');
+    const result = await get.done;
+    expect(result.code).not.toBe(0);
+    expect(result.size).toBeLessThan(LAYER);
+    expect(result.digest).not.toBe(layer);
+    await proxy.program.waitForExit();
+  });
+
+  test('memory per concurrent download, measured: the limit holds at the connection cap', async () => {
+    const proxy = await startProxy(nginxConf, `127.0.0.1:${registry.port}`);
+    const workers = Number(/^worker_processes (\d+);$/m.exec(nginxConf)![1]);
+    const perWorker = Number(/^\s*worker_connections (\d+);$/m.exec(nginxConf)![1]);
+    const limit = ds.spec.template.spec.containers[0].resources.limits.memory;
+    expect(limit).toMatch(/^\d+Mi$/);
+    const limitBytes = parseInt(limit, 10) << 20;
+    const baseline = nginxRss(proxy.program.pid);
+    const clients = 64;
+    const gets = Array.from({ length: clients }, () => slowGet(`${proxy.url}/v2/drain/app/blobs/${layer}`, '32K'));
+    await new Promise(r => setTimeout(r, 4000)); // every client's buffers fill while it reads slowly
+    const loaded = nginxRss(proxy.program.pid);
+    for (const g of gets) g.child.kill('SIGKILL');
+    await Promise.all(gets.map(g => g.done));
+    await proxy.program.stop();
+    const perDownload = (loaded - baseline) / clients;
+    const maxDownloads = (workers * perWorker) / 2; // a client and an upstream connection each
+    const atCap = baseline + perDownload * maxDownloads;
+    console.log(`proxy memory: baseline ${(baseline / 2 ** 20).toFixed(1)} MiB, ${(perDownload / 2 ** 20).toFixed(2)} MiB per download ` +
+      `(${clients} held open), ${maxDownloads} downloads at the cap = ${(atCap / 2 ** 20).toFixed(0)} MiB, limit ${limit}`);
+    expect(perDownload).toBeGreaterThan(0.5 * 2 ** 20); // the buffers really filled: the measurement measured something
+    expect(atCap).toBeLessThan(limitBytes);
   });
 });
