@@ -148,6 +148,8 @@ export interface RegistryStorageTarget {
   readonly labels: Record<string, string>;
   /** Names objects in error messages and claims. */
   readonly claimName: string;
+  /** The registry's major version, "2" or "3": some drivers' settings differ. */
+  readonly version: string;
 }
 
 /** Where filesystem storage is mounted in the registry container (the image's own default). */
@@ -357,7 +359,7 @@ class AzureStorage extends RegistryStorage {
     super();
   }
 
-  public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
+  public _bind(_scope: Construct, registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
     const o = this.options;
     if (!/^[a-z0-9]{3,24}$/.test(o.accountName)) {
       problems.add(`azure accountName must be 3-24 lowercase letters and digits (got ${JSON.stringify(o.accountName)})`);
@@ -367,7 +369,13 @@ class AzureStorage extends RegistryStorage {
     }
     problems.addAll(secretKeyProblems('azure accountKey', o.accountKey));
     return {
-      config: { azure: { accountname: o.accountName, container: o.container, realm: o.realm ?? 'core.windows.net' } },
+      config: {
+        azure: {
+          accountname: o.accountName, container: o.container, realm: o.realm ?? 'core.windows.net',
+          // Registry 3 needs the kind of credentials named: without it the real 3.1.2 panics ("invalid credentials type").
+          ...(registry.version === '3' ? { credentials: { type: 'shared_key' } } : {}),
+        },
+      },
       env: [secretEnv('REGISTRY_STORAGE_AZURE_ACCOUNTKEY', o.accountKey)],
       volumes: [],
       mounts: [],

@@ -161,8 +161,9 @@ export interface RegistryProps {
    */
   readonly helmFullnameOverride?: string;
   /**
-   * Registry major version: what differs between 2.x and 3.x (config path, redis keys, default image).
-   * @default RegistryVersion.V2 - the version the end-to-end suite runs
+   * Registry major version: what differs between 2.x and 3.x (config path, redis keys, default image). 2.8 is end of
+   * life (no fixes since January 2024); the end-to-end suite runs both, 3.1.2 built from its Go module.
+   * @default RegistryVersion.V3 - registry:3.1.2
    */
   readonly version?: RegistryVersion;
   /**
@@ -190,9 +191,9 @@ export interface RegistryProps {
 
 /** Major version of the distribution registry. */
 export enum RegistryVersion {
-  /** distribution 2.8: config at /etc/docker/registry. */
+  /** distribution 2.8 (end of life): config at /etc/docker/registry. */
   V2 = '2',
-  /** distribution 3.x: config at /etc/distribution, redis `addrs`, no swift or oss drivers. */
+  /** distribution 3.x, the default: config at /etc/distribution, redis `addrs`, no swift or oss drivers. */
   V3 = '3',
 }
 
@@ -213,7 +214,7 @@ export interface NetworkPolicyOptions {
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */
 const CONTAINER_PORT = 5000;
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
-const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.0.0' };
+const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.1.2' };
 const AUTH_DIR = '/auth';
 const TLS_DIR = '/etc/ssl/registry';
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
@@ -330,7 +331,7 @@ export class Registry extends Construct implements IRegistry {
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
     this.props = props;
-    this.version = props.version ?? RegistryVersion.V2;
+    this.version = props.version ?? RegistryVersion.V3;
     this.configDir = CONFIG_DIRS[this.version];
     // The chart's fullname: the release name alone when it already says "docker-registry" (see helmNames).
     const helm = typeof props.helmRelease === 'string' ? helmNames(props.helmRelease, 'docker-registry', {
@@ -388,7 +389,7 @@ export class Registry extends Construct implements IRegistry {
     this.podLabels = { ...props.pod?.labels, ...labels, ...this.selectorLabels };
 
     this.storage = (props.storage ?? RegistryStorage.emptyDir())._bind(this, {
-      name: this.name, namespace: this.namespace, labels, claimName: this.name,
+      name: this.name, namespace: this.namespace, labels, claimName: this.name, version: this.version,
     }, problems);
     const maxReplicas = this.checkScaling(problems);
     this.checkOptions(problems);

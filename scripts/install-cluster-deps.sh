@@ -43,8 +43,12 @@ for spec in "${packages[@]}"; do
     *) missing+=("$spec") ;;
   esac
 done
+# The registry:3.x image of the manifests is packed from the real registry 3 binary.
+install_registry_v3() { bash "$(dirname "$0")/build-registry-v3.sh"; }
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "cluster dependencies already installed: ${packages[*]}"
+  install_registry_v3
   exit 0
 fi
 
@@ -77,3 +81,4 @@ if [ -d /run/systemd/system ]; then
   done
 fi
 echo "installed: ${missing[*]}"
+install_registry_v3

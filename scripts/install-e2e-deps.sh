@@ -3,6 +3,8 @@
 # services stopped: the suite starts each program itself on a private loopback port.
 #   docker-registry (distribution 2.8.2), nginx, skopeo, apache2-utils (htpasswd), redis-server, curl,
 #   chromium (headless, for the UI's CORS test)
+# and, with `go install` from the Go module proxy, the distribution registry 3.x (REGISTRY_V3_VERSION below) into
+# ~/.cache/cdk8s-private-registry/registry-<version>/registry, which the e2e suite runs beside Debian's 2.8.2.
 # Usage: bash scripts/install-e2e-deps.sh   (uses sudo when not root)
 set -euo pipefail
 
@@ -12,8 +14,11 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+install_registry_v3() { bash "$(dirname "$0")/build-registry-v3.sh"; }
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "e2e dependencies already installed: ${packages[*]}"
+  install_registry_v3
   exit 0
 fi
 
@@ -41,3 +46,4 @@ if [ -d /run/systemd/system ]; then
   done
 fi
 echo "installed: ${missing[*]}"
+install_registry_v3

@@ -99,12 +99,12 @@ describe('taking over a live Helm release', () => {
 });
 
 describe('registry 3.x', () => {
-  test('config under /etc/distribution, redis addrs, the 3.0 image', () => {
+  test('config under /etc/distribution, redis addrs, the 3.1.2 image', () => {
     const { app, chart } = testChart('v3');
     new Registry(chart, 'registry', { version: RegistryVersion.V3, cache: RegistryCache.redis({ address: 'redis:6379' }) });
     const objects = synthValidated(app);
     const c = container(find(objects, 'Deployment', 'registry'), 'registry');
-    expect(c.image).toBe('registry:3.0.0');
+    expect(c.image).toBe('registry:3.1.2');
     expect(c.command).toEqual(['/bin/registry', 'serve', '/etc/distribution/config.yml']);
     expect(c.volumeMounts[0]).toEqual({ name: 'config', mountPath: '/etc/distribution', readOnly: true });
     expect(parse(find(objects, 'ConfigMap', 'registry-config').data['config.yml']).redis).toEqual({ addrs: ['redis:6379'], db: 0 });

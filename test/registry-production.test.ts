@@ -71,8 +71,12 @@ describe('object-store storage', () => {
 
   test('Azure: account key from a Secret', () => {
     const az = build({ storage: RegistryStorage.azure({ accountName: 'images01', container: 'registry', accountKey: SecretKey.fromSecret('az', 'key') }) });
-    expect(az.config.storage.azure).toEqual({ accountname: 'images01', container: 'registry', realm: 'core.windows.net' });
+    expect(az.config.storage.azure).toEqual({
+      accountname: 'images01', container: 'registry', realm: 'core.windows.net', credentials: { type: 'shared_key' },
+    });
     expect(envMap(az.c)).toEqual({ REGISTRY_STORAGE_AZURE_ACCOUNTKEY: { secretKeyRef: { name: 'az', key: 'key' } } });
+    const v2 = build({ version: RegistryVersion.V2, storage: RegistryStorage.azure({ accountName: 'images01', container: 'registry', accountKey: SecretKey.fromSecret('az', 'key') }) });
+    expect(v2.config.storage.azure).toEqual({ accountname: 'images01', container: 'registry', realm: 'core.windows.net' });
   });
 
   test('an existing claim is mounted and no claim is created', () => {
@@ -110,8 +114,10 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
   test('redis cache with a password from a Secret', () => {
     const { config, c } = build({ cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', db: 2, password: SecretKey.fromSecret('redis', 'password') }) });
     expect(config.storage.cache).toEqual({ blobdescriptor: 'redis' });
-    expect(config.redis).toEqual({ addr: 'redis.cache.svc:6379', db: 2 });
+    expect(config.redis).toEqual({ addrs: ['redis.cache.svc:6379'], db: 2 });
     expect(envMap(c)).toEqual({ REGISTRY_REDIS_PASSWORD: { secretKeyRef: { name: 'redis', key: 'password' } } });
+    const v2 = build({ version: RegistryVersion.V2, cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', db: 2 }) });
+    expect(v2.config.redis).toEqual({ addr: 'redis.cache.svc:6379', db: 2 });
     expect(build({ cache: RegistryCache.none() }).config.storage.cache).toBeUndefined();
   });
 
@@ -203,15 +209,15 @@ describe('deletion and garbage collection', () => {
       ['stop-registry', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod scale deployment/registry --replicas=0'],
       ['wait-stopped', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod wait pod --for=delete ' +
         '--selector=app.kubernetes.io/name=docker-registry,app.kubernetes.io/instance=registry,app.kubernetes.io/component=registry --timeout=15m'],
-      ['garbage-collect', 'registry:2.8.3', '/bin/sh -c /bin/registry "$@"; echo $? > /run/gc/exit-code garbage-collect ' +
-        'garbage-collect /etc/docker/registry/config.yml'],
+      ['garbage-collect', 'registry:3.1.2', '/bin/sh -c /bin/registry "$@"; echo $? > /run/gc/exit-code garbage-collect ' +
+        'garbage-collect /etc/distribution/config.yml'],
       ['start-registry', 'registry.k8s.io/kubectl:v1.37.2', 'kubectl --namespace prod scale deployment/registry --replicas=1'],
-      ['report', 'registry:2.8.3', '/bin/sh -c code=$(cat /run/gc/exit-code); echo "registry garbage-collect exited with $code"; exit "$code" report'],
+      ['report', 'registry:3.1.2', '/bin/sh -c code=$(cat /run/gc/exit-code); echo "registry garbage-collect exited with $code"; exit "$code" report'],
     ]);
     expect(pod.serviceAccountName).toBe('registry-gc');
     expect(pod.restartPolicy).toBe('Never');
     // The collector mounts what the registry mounts: its config and its data volume.
-    expect(pod.initContainers[2].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/docker/registry', '/var/lib/registry', '/run/gc']);
+    expect(pod.initContainers[2].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/distribution', '/var/lib/registry', '/run/gc']);
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry' } });
     // A ReadWriteOnce volume stays on the registry pod's node until the registry stops: the job starts there.
     expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
@@ -306,7 +312,7 @@ describe('production bad input', () => {
     ['gc without deletion', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
       'garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store'],
-    ['gc deleteUntagged on 2.x', { deletion: true, garbageCollection: { deleteUntagged: true }, storage: RegistryStorage.persistentVolume() },
+    ['gc deleteUntagged on 2.x', { version: RegistryVersion.V2, deletion: true, garbageCollection: { deleteUntagged: true }, storage: RegistryStorage.persistentVolume() },
       'garbageCollection.deleteUntagged on registry 2.x deletes the per-architecture manifests of tagged multi-arch images ' +
       '(distribution#3178), and those tags stop pulling; drop deleteUntagged, or use version: RegistryVersion.V3'],
     ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' }, storage: RegistryStorage.persistentVolume() },

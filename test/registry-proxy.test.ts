@@ -150,7 +150,7 @@ describe('images pinned by digest', () => {
   test.each([
     ['proxy', () => { const { chart } = testChart('x'); return new RegistryProxyDaemonSet(chart, 'p', { registry: Registry.fromUrl('http://r:5000'), image: `nginxinc/nginx-unprivileged:1.31.0-alpine@${digest}` }).image; }],
     ['registry', () => { const { chart } = testChart('x'); return new Registry(chart, 'r', { image: `registry:3.1.2@${digest}` }).image; }],
-    ['a private mirror with a port', () => { const { chart } = testChart('x'); return new Registry(chart, 'r', { image: `mirror.corp:5000/library/registry:2.8.3@${digest}` }).image; }],
+    ['a private mirror with a port', () => { const { chart } = testChart('x'); return new Registry(chart, 'r', { image: `mirror.corp:5000/library/registry:3.1.2@${digest}` }).image; }],
   ])('%s: name:tag@sha256:<digest> is accepted as it is', (_label, make) => {
     expect(make()).toMatch(/@sha256:a{64}$/);
   });
@@ -163,7 +163,7 @@ describe('images pinned by digest', () => {
   ])('%s is refused', (_label, image) => {
     const { chart } = testChart('x');
     expect(() => new Registry(chart, 'r', { image })).toThrow(
-      `image must be an image reference such as "registry:2.8.3", or pinned by digest as "registry:2.8.3@sha256:<64 hex digits>" (got ${JSON.stringify(image)})`);
+      `image must be an image reference such as "registry:3.1.2", or pinned by digest as "registry:3.1.2@sha256:<64 hex digits>" (got ${JSON.stringify(image)})`);
   });
 
   test('the garbage-collection job\'s kubectlImage is checked the same way', () => {

@@ -69,8 +69,8 @@ describe('Registry defaults', () => {
     });
     const deployment = find(objects, 'Deployment', 'registry');
     const c = container(deployment, 'registry');
-    expect(c.command).toEqual(['/bin/registry', 'serve', '/etc/docker/registry/config.yml']);
-    expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/docker/registry', readOnly: true });
+    expect(c.command).toEqual(['/bin/registry', 'serve', '/etc/distribution/config.yml']);
+    expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/distribution', readOnly: true });
     expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/registry' });
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'config', configMap: { name: 'registry-config' } });
   });
@@ -105,7 +105,7 @@ describe('Registry defaults', () => {
     const c = container(deployment, 'registry');
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.minReadySeconds).toBe(5);
-    expect(c.image).toBe('registry:2.8.3');
+    expect(c.image).toBe('registry:3.1.2');
     expect(c.imagePullPolicy).toBe('IfNotPresent');
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } });
     expect(JSON.stringify(objects)).not.toContain('cdk8s.io/metadata.addr');
@@ -217,8 +217,8 @@ describe('Registry bad input', () => {
     ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
       'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
     ['empty image', { image: '' },
-      'Registry at "test/registry": image must be an image reference such as "registry:2.8.3", or pinned by digest as ' +
-      '"registry:2.8.3@sha256:<64 hex digits>" (got ""); omit it to use "registry:2.8.3"'],
+      'Registry at "test/registry": image must be an image reference such as "registry:3.1.2", or pinned by digest as ' +
+      '"registry:3.1.2@sha256:<64 hex digits>" (got ""); omit it to use "registry:3.1.2"'],
     ['nodePort with ClusterIP', { serviceType: RegistryServiceType.CLUSTER_IP, nodePort: 31500 },
       'Registry at "test/registry": nodePort is set (31500) but serviceType is ClusterIP; drop nodePort or use RegistryServiceType.NODE_PORT'],
   ];

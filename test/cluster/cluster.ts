@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..', '..');
 const STATE = process.env.CLUSTER_ROOT ?? '/var/tmp/cdk8s-registry-cluster';
+const REGISTRY_V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', 'registry-v3.1.2', 'registry');
 /** The node's own address (a bridge node.sh creates): API server, kubelet, cluster DNS and NodePorts. */
 export const NODE_IP = '10.245.0.1';
 
@@ -161,7 +162,10 @@ export class Cluster {
       if (!kind) throw new Error(`the cluster suite has no stand-in image for ${ref}; add one to test/cluster/images.py`);
       if (name.includes('@')) throw new Error(`${ref}: a stand-in cannot have the digest the manifest pins`);
       const out = path.join(this.work, `${kind}-${this.imported.size}.tar`);
-      execFileSync(path.join(HERE, 'images.py'), [kind, '--out', out, '--name', name, '--kubectl', path.join(this.bin, 'kubectl')]);
+      // registry:3.x is the real registry 3 (scripts/build-registry-v3.sh); registry:2.x is Debian's 2.8.2.
+      const tag = name.split('@')[0].replace(/^.*:/, '');
+      const binary = kind === 'registry' && tag.startsWith('3') ? ['--registry-binary', REGISTRY_V3_BINARY] : [];
+      execFileSync(path.join(HERE, 'images.py'), [kind, '--out', out, '--name', name, '--kubectl', path.join(this.bin, 'kubectl'), ...binary]);
       archives.push(out);
       this.imported.add(name);
     }

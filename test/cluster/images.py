@@ -5,8 +5,9 @@ Public registries are out of reach, so each image the manifests name is assemble
 binaries plus the shared libraries `ldd` lists, and written as a single-layer OCI archive that
 `ctr -n k8s.io images import` tags with exactly the name the manifests use. What each stand-in is:
 
-  registry  Debian's docker-registry (distribution 2.8.2) as /bin/registry, busybox as /bin/sh, config paths of the
-            official image (/etc/docker/registry, /etc/distribution). Stands in for registry:2.8.x and 3.x tags.
+  registry  for registry:2.x tags Debian's docker-registry (distribution 2.8.2), for registry:3.x tags the real
+            registry 3.1.2 built by scripts/build-registry-v3.sh (--registry-binary), as /bin/registry; busybox as
+            /bin/sh (the official alpine images have sh); the official images' config directories.
   nginx     Debian's nginx 1.22 with uid/gid 101 "nginx" in /etc/passwd: the nginx-unprivileged image's contract
             (`nginx -c FILE` as uid 101). Not alpine, not 1.28.
   ui        NOT the joxit UI (it cannot be built here): Debian's nginx serving a page that says it is a stand-in, on
@@ -208,6 +209,7 @@ def main():
     p.add_argument("--name", required=True)
     p.add_argument("--kubectl")
     p.add_argument("--random-bytes", type=int, default=4096)
+    p.add_argument("--registry-binary", default="/usr/bin/docker-registry")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as work:
         rootfs = os.path.join(work, "rootfs")
@@ -223,15 +225,19 @@ def main():
                 f.write(os.urandom(a.random_bytes))
             kw = dict(entrypoint=["/pause"])
         elif a.kind == "registry":
-            need("/usr/bin/docker-registry", "docker-registry")
+            if a.registry_binary == "/usr/bin/docker-registry":
+                need(a.registry_binary, "docker-registry")
+            elif not os.path.exists(a.registry_binary):
+                sys.exit(f"images.py: missing {a.registry_binary}; build it with: bash scripts/build-registry-v3.sh")
             need("/bin/busybox", "busybox-static")
-            copy_with_libs(rootfs, "/usr/bin/docker-registry", "/bin/registry")
+            copy_with_libs(rootfs, a.registry_binary, "/bin/registry")
             shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin/busybox"))
             for applet in ("sh", "cat", "echo", "ls", "sleep", "test"):
                 os.symlink("busybox", os.path.join(rootfs, "bin", applet))
             mkdirs(rootfs, "/etc/docker/registry", "/etc/distribution", "/var/lib/registry")
             passwd(rootfs, [("root", 0)])
-            kw = dict(entrypoint=["/bin/registry"], cmd=["serve", "/etc/docker/registry/config.yml"], ports=["5000/tcp"])
+            config = "/etc/docker/registry/config.yml" if a.registry_binary == "/usr/bin/docker-registry" else "/etc/distribution/config.yml"
+            kw = dict(entrypoint=["/bin/registry"], cmd=["serve", config], ports=["5000/tcp"])
         elif a.kind in ("nginx", "ui"):
             need("/usr/sbin/nginx", "nginx")
             copy_with_libs(rootfs, "/usr/sbin/nginx", "/usr/sbin/nginx")

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { classicChart } from '../../examples/classic';
+import { RegistryVersion } from '../../lib';
 import { synthApp, find, KubeObject } from '../util';
 
 /** Programs the suite runs, and the Debian package of each. */
@@ -41,6 +42,31 @@ export function requireTools(names: string[] = Object.keys(TOOLS)): void {
     throw new Error(`the end-to-end suite needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed: ` +
       `run "bash scripts/install-e2e-deps.sh" (or "apt-get install ${packages}")`);
   }
+}
+
+/** Registry 3, built by scripts/install-e2e-deps.sh with `go install` (the version pinned there). */
+export const REGISTRY_V3_VERSION = 'v3.1.2';
+const REGISTRY_V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', `registry-${REGISTRY_V3_VERSION}`, 'registry');
+
+/** Which registry this run tests: E2E_REGISTRY=3 (set by the jest project "registry 3.1.2") or 2.8.2 from Debian. */
+export interface RegistryUnderTest {
+  readonly version: RegistryVersion;
+  readonly binary: string;
+  /** For test names: "registry 2.8.2" or "registry 3.1.2". */
+  readonly label: string;
+  /** Where the library mounts config.yml for this version. */
+  readonly configPath: string;
+}
+export const REGISTRY: RegistryUnderTest = process.env.E2E_REGISTRY === '3'
+  ? { version: RegistryVersion.V3, binary: REGISTRY_V3_BINARY, label: `registry ${REGISTRY_V3_VERSION.slice(1)}`, configPath: '/etc/distribution/config.yml' }
+  : { version: RegistryVersion.V2, binary: 'docker-registry', label: 'registry 2.8.2', configPath: '/etc/docker/registry/config.yml' };
+
+/** Fails, saying what to run, when the registry binary of this run is missing. */
+export function requireRegistry(): void {
+  if (REGISTRY.version === RegistryVersion.V3 && !fs.existsSync(REGISTRY.binary)) {
+    throw new Error(`the end-to-end suite needs ${REGISTRY.binary} (registry ${REGISTRY_V3_VERSION}): run "bash scripts/install-e2e-deps.sh"`);
+  }
+  requireTools(['docker-registry']);
 }
 
 /** A fresh directory under the OS temp dir, removed by `cleanup()`. */
@@ -177,7 +203,7 @@ export function start(name: string, command: string, args: string[], env: Record
 /** The classic app's objects, synthesized as `npm run synth` does. */
 export function classicObjects(): KubeObject[] {
   const app: App = Testing.app();
-  classicChart(app);
+  classicChart(app, { version: REGISTRY.version });
   return synthApp(app);
 }
 
@@ -201,7 +227,7 @@ export async function startRegistry(configYaml: string, options: { dataDir?: str
   // Only a filesystem store gets its directory overridden: naming a second driver in the env, even just
   // its root directory, makes the registry panic ("multiple storage drivers specified").
   const usesFilesystem = (parse(configYaml) as { storage?: Record<string, unknown> }).storage?.filesystem !== undefined;
-  const program = start('docker-registry', 'docker-registry', ['serve', configPath], {
+  const program = start(REGISTRY.label, REGISTRY.binary, ['serve', configPath], {
     REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
     ...(usesFilesystem ? { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir } : {}),
     ...options.env,

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { Registry, RegistryProxyDaemonSet } from '../../lib';
 import { find, synthValidated, testChart } from '../util';
 import {
-  RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireTools, start, startProxy,
+  REGISTRY, RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireRegistry, requireTools, start, startProxy,
   startRegistry, workDir,
 } from './harness';
 import { OciImage, clearSkopeoCache, listTags, makeImage, pull, push, readImage } from './images';
@@ -14,10 +14,10 @@ import { OciImage, clearSkopeoCache, listTags, makeImage, pull, push, readImage 
 const { registryConfig, nginxConf } = classicConfigs();
 const MB = 1 << 20;
 
-beforeAll(() => requireTools(['docker-registry', 'nginx', 'skopeo']));
+beforeAll(() => (requireRegistry(), requireTools(['nginx', 'skopeo'])));
 afterAll(cleanup);
 
-describe('the generated nginx.conf in front of the registry', () => {
+describe(`${REGISTRY.label}: the generated nginx.conf in front of the registry`, () => {
   let registry: RunningRegistry;
   let proxy: RunningProxy;
   let proxyHost: string;
@@ -88,7 +88,7 @@ describe('the generated nginx.conf in front of the registry', () => {
   });
 });
 
-describe('negative controls: the proxy tests can fail', () => {
+describe(`${REGISTRY.label}: negative controls: the proxy tests can fail`, () => {
   let registry: RunningRegistry;
 
   beforeAll(async () => {
@@ -145,7 +145,7 @@ describe('negative controls: the proxy tests can fail', () => {
   });
 });
 
-describe('a proxy to an external registry behind a front end that routes by host name', () => {
+describe(`${REGISTRY.label}: a proxy to an external registry behind a front end that routes by host name`, () => {
   // The front end: nginx that serves registry.corp.example only (404 for any other Host), terminating "TLS" as an
   // ingress would (X-Forwarded-Proto https), so the registry writes https://registry.corp.example/... Locations.
   async function frontEnd(registryPort: number): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -224,7 +224,7 @@ http {
   });
 });
 
-describe('draining and memory, with the generated nginx.conf', () => {
+describe(`${REGISTRY.label}: draining and memory, with the generated nginx.conf`, () => {
   const { objects } = (() => { const c = classicConfigs(); return { objects: c.objects }; })();
   const ds = objects.find(o => o.kind === 'DaemonSet')!;
   // Large enough that most of it is still upstream of nginx a second in: loopback socket buffers hold several MB.

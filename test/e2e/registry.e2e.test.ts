@@ -2,15 +2,15 @@
 import * as path from 'path';
 import { parse } from 'yaml';
 import { container, find } from '../util';
-import { RunningRegistry, classicConfigs, cleanup, request, requireTools, startRegistry, workDir } from './harness';
+import { REGISTRY, RunningRegistry, classicConfigs, cleanup, request, requireRegistry, requireTools, startRegistry, workDir } from './harness';
 import { OciImage, listTags, makeImage, pull, push, readImage } from './images';
 
 const { objects, registryConfig } = classicConfigs();
 
-beforeAll(() => requireTools(['docker-registry', 'skopeo']));
+beforeAll(() => (requireRegistry(), requireTools(['skopeo'])));
 afterAll(cleanup);
 
-describe('the classic app\'s registry config, run by docker-registry', () => {
+describe(`${REGISTRY.label}: the classic app's registry config, run by the real registry`, () => {
   let registry: RunningRegistry;
   let image: OciImage;
   let host: string;
@@ -98,7 +98,7 @@ describe('the classic app\'s registry config, run by docker-registry', () => {
   });
 });
 
-describe('the harness', () => {
+describe(`${REGISTRY.label}: the harness`, () => {
   test('a missing program fails the suite and says what to install', () => {
     expect(() => requireTools(['docker-registry', 'no-such-program-xyz'])).toThrow(new Error(
       'the end-to-end suite needs no-such-program-xyz, which is not installed: ' +
