@@ -13,6 +13,19 @@ const CUSTOM_RESOURCES = {
   ],
 };
 
+/** The install line for the schemas this plugin reads, when they are missing. */
+const INSTALL_HINT = 'npm install --save-dev kubernetes-models@^4.5.1';
+
+/** Whether kubernetes-models can be loaded from where this plugin is installed. */
+function kubernetesModelsInstalled() {
+  try {
+    require.resolve('kubernetes-models/v1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function modelFor(apiVersion, kind) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,6 +60,17 @@ class KubernetesSchemaValidation {
   }
 
   async validate(context) {
+    // Without the schemas every object would fail with "no schema for ...": say once what is missing instead.
+    if (!kubernetesModelsInstalled()) {
+      context.report.addViolation({
+        ruleName: 'kubernetes-schema: setup',
+        recommendation: 'the schema validation plugin needs the kubernetes-models package, which is not installed',
+        fix: `install it next to cdk8s-private-registry: ${INSTALL_HINT}`,
+        violatingResources: [],
+      });
+      context.report.submit('failure', { objects: '0', violations: '1' });
+      return;
+    }
     let checked = 0;
     let failed = 0;
     for (const manifestPath of context.manifests) {
@@ -69,4 +93,4 @@ class KubernetesSchemaValidation {
   }
 }
 
-module.exports = { KubernetesSchemaValidation, objectProblems };
+module.exports = { KubernetesSchemaValidation, objectProblems, INSTALL_HINT };
