@@ -4,5 +4,6 @@ export * from './registry-storage';
 export * from './registry-proxy';
 export * from './registry-ui';
 export * from './private-registry';
+export * from './registry-namespace';
 export * from './local-registry-hosting';
 export * from './secret-key';

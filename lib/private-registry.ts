@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { defaultNamespace } from './internal';
 import { LocalRegistryHosting, LocalRegistryHostingProps } from './local-registry-hosting';
 import { Registry, RegistryProps } from './registry';
+import { CLUSTER_NAMESPACES, PodSecurityLevel, RegistryNamespace } from './registry-namespace';
 import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
 import { RegistryUI, RegistryUIProps } from './registry-ui';
 
@@ -33,6 +34,14 @@ export interface PrivateRegistryProps {
    * @default false
    */
   readonly discovery?: boolean | Omit<LocalRegistryHostingProps, 'registry' | 'proxy'>;
+  /**
+   * Create the namespace, labelled with the Pod Security level its pods need (`privileged` with the node proxy,
+   * whose hostPort `baseline` refuses; `restricted` without it). Never for the cluster's own namespaces
+   * (kube-system, default, kube-public, kube-node-lease), which exist already. Set `false` when the namespace is
+   * managed elsewhere or shared by several `PrivateRegistry`s.
+   * @default true - except for the cluster's own namespaces
+   */
+  readonly createNamespace?: boolean;
 }
 
 /**
@@ -44,10 +53,27 @@ export class PrivateRegistry extends Construct {
   public readonly proxy?: RegistryProxyDaemonSet;
   public readonly ui?: RegistryUI;
   public readonly discovery?: LocalRegistryHosting;
+  /** The Namespace this construct created, if it did. */
+  public readonly namespace?: RegistryNamespace;
 
   constructor(scope: Construct, id: string, props: PrivateRegistryProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? defaultNamespace(this);
+    const clusterOwn = CLUSTER_NAMESPACES.includes(namespace);
+    if (props.createNamespace === true && clusterOwn) {
+      throw new Error(`PrivateRegistry at "${this.node.path}": createNamespace is true but ${JSON.stringify(namespace)} is a namespace ` +
+        'every cluster has; drop createNamespace');
+    }
+    if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
+      throw new Error(`PrivateRegistry at "${this.node.path}": createNamespace must be true or false (got ${JSON.stringify(props.createNamespace)})`);
+    }
+    // First, so that `kubectl apply` creates the Namespace before the objects in it.
+    if (props.createNamespace ?? !clusterOwn) {
+      this.namespace = new RegistryNamespace(this, 'namespace', {
+        name: namespace,
+        podSecurity: props.proxy === false ? PodSecurityLevel.RESTRICTED : PodSecurityLevel.PRIVILEGED,
+      });
+    }
     this.registry = new Registry(this, 'registry', { name: id, namespace, ...props.registry });
     const name = this.registry.name;
     if (props.proxy !== false) {

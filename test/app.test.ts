@@ -80,7 +80,7 @@ describe('composition', () => {
     expect(schemaProblems(objects)).toEqual([]);
     const keys = objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(14);
+    expect(keys).toHaveLength(16);
     expect(ra.registry.clusterUrl).toBe('http://registry.team-a.svc:5000');
     expect(rb.registry.clusterUrl).toBe('http://registry.team-b.svc:5000');
     expect(rb.proxy!.upstream).toBe('registry.team-b.svc:5000');
@@ -96,13 +96,13 @@ describe('composition', () => {
     expect(hub.proxy).toBeUndefined();
     expect(hub.ui).toBeUndefined();
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/hub-config', 'Deployment/hub', 'Service/hub',
+      'Namespace/ci', 'ConfigMap/hub-config', 'Deployment/hub', 'Service/hub',
     ]);
     const { app: app2, chart: chart2 } = testChart('ci');
     const full = new PrivateRegistry(chart2, 'hub');
     expect([full.proxy!.name, full.ui!.name]).toEqual(['hub-proxy', 'hub-ui']);
     const defaults = synthValidated(app2);
-    expect(defaults).toHaveLength(7);
+    expect(defaults).toHaveLength(8);
     expect(defaults).toMatchSnapshot('PrivateRegistry defaults');
   });
 

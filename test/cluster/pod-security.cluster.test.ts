@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../../lib';
+import { PrivateRegistry, Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../../lib';
 import { Cluster } from './cluster';
 
 const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -63,5 +63,19 @@ describe('Pod Security admission on a real API server', () => {
     const out = await cluster.applyText(proxyYaml('psa-privileged', 'proxy'));
     expect(out).not.toMatch(/would violate PodSecurity/);
     await cluster.k('-n', 'psa-privileged', 'rollout', 'status', 'daemonset/proxy', '--timeout=120s');
+  });
+
+  test('a PrivateRegistry applied into a namespace that does not exist: its Namespace comes first, privileged, and every part runs', async () => {
+    expect((await cluster.kubectl(['get', 'namespace', 'platform'])).code).not.toBe(0);
+    const yaml = synth(chart => new PrivateRegistry(chart, 'images', {
+      namespace: 'platform', registry: { nodePort: 31503 }, proxy: { hostPort: 5004 }, ui: { nodePort: 31004 },
+    }));
+    const out = await cluster.applyText(yaml);
+    expect(out.split('\n')[0]).toBe('namespace/platform created');
+    expect(out).not.toMatch(/would violate PodSecurity/);
+    expect(await cluster.k('get', 'namespace', 'platform', '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}')).toBe('privileged');
+    await cluster.k('-n', 'platform', 'rollout', 'status', 'deployment/images', '--timeout=180s');
+    await cluster.k('-n', 'platform', 'rollout', 'status', 'daemonset/images-proxy', '--timeout=120s');
+    await cluster.k('-n', 'platform', 'rollout', 'status', 'deployment/images-ui', '--timeout=120s');
   });
 });

@@ -57,6 +57,7 @@ app.synth();
     expect(run.stderr).toBe('');
     const objects = parseAllDocuments(fs.readFileSync(path.join(outdir, 'platform.k8s.yaml'), 'utf8')).map(d => d.toJSON());
     expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Namespace/undefined/platform',
       'ConfigMap/platform/images-config', 'Deployment/platform/images', 'Service/platform/images', 'PodDisruptionBudget/platform/images',
       'ConfigMap/platform/images-proxy-config', 'DaemonSet/platform/images-proxy',
       'Deployment/platform/images-ui', 'Service/platform/images-ui',
