@@ -2,10 +2,10 @@
 // user would, and gives the tests kubectl, port-forwards, pushes with skopeo and the stand-in images.
 import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { freePort } from '../e2e/harness';
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..', '..');
@@ -297,18 +297,6 @@ export class Cluster {
     return this.k('-n', namespace, 'get', 'pod', name, '-o',
       'jsonpath={.status.phase}{range .status.containerStatuses[*]} {.state.waiting.reason}{.state.terminated.reason}{end}');
   }
-}
-
-/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** An HTTP GET with curl (as the tutorial does): status and body. */

@@ -73,6 +73,15 @@ def pause_binary(workdir):
     return out
 
 
+def busybox(rootfs, applets):
+    """Debian's static busybox as /bin/busybox, with a link per applet (the official images' shell)."""
+    need("/bin/busybox", "busybox-static")
+    mkdirs(rootfs, "/bin")
+    shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin/busybox"))
+    for applet in applets:
+        os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+
+
 def passwd(rootfs, users):
     write(rootfs, "/etc/passwd", "".join(f"{n}:x:{u}:{u}:{n}:/nonexistent:/sbin/nologin\n" for n, u in users))
     write(rootfs, "/etc/group", "".join(f"{n}:x:{u}:\n" for n, u in users))
@@ -229,11 +238,8 @@ def main():
                 need(a.registry_binary, "docker-registry")
             elif not os.path.exists(a.registry_binary):
                 sys.exit(f"images.py: missing {a.registry_binary}; build it with: bash scripts/build-registry-v3.sh")
-            need("/bin/busybox", "busybox-static")
             copy_with_libs(rootfs, a.registry_binary, "/bin/registry")
-            shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin/busybox"))
-            for applet in ("sh", "cat", "echo", "ls", "sleep", "test"):
-                os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+            busybox(rootfs, ("sh", "cat", "echo", "ls", "sleep", "test"))
             mkdirs(rootfs, "/etc/docker/registry", "/etc/distribution", "/var/lib/registry")
             passwd(rootfs, [("root", 0)])
             config = "/etc/docker/registry/config.yml" if a.registry_binary == "/usr/bin/docker-registry" else "/etc/distribution/config.yml"
@@ -252,12 +258,8 @@ def main():
                           ports=["8080/tcp"])
         elif a.kind == "legacy-proxy":
             need("/usr/sbin/nginx", "nginx")
-            need("/bin/busybox", "busybox-static")
             copy_with_libs(rootfs, "/usr/sbin/nginx", "/usr/sbin/nginx")
-            mkdirs(rootfs, "/bin")
-            shutil.copy2("/bin/busybox", os.path.join(rootfs, "bin/busybox"))
-            for applet in ("sh", "sed"):
-                os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+            busybox(rootfs, ("sh", "sed"))
             passwd(rootfs, [("root", 0)])
             mkdirs(rootfs, "/var/log/nginx", "/var/lib/nginx")
             write(rootfs, "/etc/nginx/proxy.conf.in", LEGACY_PROXY_CONF)
