@@ -64,7 +64,7 @@ export interface RegistryProps {
   /**
    * Where blobs and manifests are kept. The default is the `stable/docker-registry` chart's (`persistence.enabled=false`)
    * and runs on any cluster, but loses every image when the pod is replaced: for data that survives, use
-   * `RegistryStorage.persistentVolume()` (needs a default StorageClass, or `storageClass`) or an object store.
+   * `RegistryStorage.persistentVolume()` (needs a default StorageClass, or `storageClassName`) or an object store.
    * @default RegistryStorage.emptyDir() - an emptyDir, private to the pod
    */
   readonly storage?: RegistryStorage;
