@@ -45,6 +45,9 @@ export function checkName(problems: Problems, prop: string, value: string, maxLe
   }
 }
 
+/** Namespaces a cluster has from the start: this library never creates or owns them. */
+export const CLUSTER_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 export function checkNamespace(problems: Problems, value: string): void {
   if (!DNS_1123_LABEL.test(value) || value.length > 63) {
     problems.add('namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { defaultNamespace } from './internal';
+import { CLUSTER_NAMESPACES, defaultNamespace } from './internal';
 import { LocalRegistryHosting, LocalRegistryHostingProps } from './local-registry-hosting';
 import { Registry, RegistryProps } from './registry';
-import { CLUSTER_NAMESPACES, PodSecurityLevel, RegistryNamespace } from './registry-namespace';
+import { PodSecurityLevel, RegistryNamespace } from './registry-namespace';
 import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
 import { RegistryUI, RegistryUIProps } from './registry-ui';
 

@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Problems, checkNamespace, claimObjectName, describe } from './internal';
+import { CLUSTER_NAMESPACES, Problems, checkNamespace, claimObjectName, describe } from './internal';
 
 /** The Pod Security level a namespace enforces (pod-security.kubernetes.io/enforce). */
 export enum PodSecurityLevel {
@@ -12,9 +12,6 @@ export enum PodSecurityLevel {
   /** The restricted profile: every registry and UI pod of this library meets it. */
   RESTRICTED = 'restricted',
 }
-
-/** Namespaces a cluster has from the start: this library never creates or owns them. */
-export const CLUSTER_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Props of a `RegistryNamespace`. */
 export interface RegistryNamespaceProps {

@@ -58,10 +58,10 @@ export interface RegistryProxyDaemonSetProps {
 }
 
 /** nginx's workers and connections per worker: they bound the proxy's memory (see PROXY_MEMORY_LIMIT). */
-export const PROXY_WORKERS = 2;
-export const PROXY_WORKER_CONNECTIONS = 256;
+const PROXY_WORKERS = 2;
+const PROXY_WORKER_CONNECTIONS = 256;
 /** 256 downloads of about 1.1 MiB of buffers each, plus nginx itself, with room: measured by the e2e suite. */
-export const PROXY_MEMORY_LIMIT = '384Mi';
+const PROXY_MEMORY_LIMIT = '384Mi';
 
 /** nginx-unprivileged runs as uid 101 and cannot bind ports below 1024. */
 const PROXY_UID = 101;
