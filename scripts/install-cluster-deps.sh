@@ -32,53 +32,6 @@ packages=(
   openssl
 )
 
-missing=()
-for spec in "${packages[@]}"; do
-  name=${spec%%=*}
-  want=${spec#*=}
-  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
-  case "$have" in
-    "install ok installed "*)
-      if [ "$want" != "$name" ] && [ "${have##* }" != "$want" ]; then missing+=("$spec"); fi ;;
-    *) missing+=("$spec") ;;
-  esac
-done
+bash "$(dirname "$0")/apt-install.sh" "cluster dependencies" --stop-units "containerd etcd" "${packages[@]}"
 # The registry:3.x image of the manifests is packed from the real registry 3 binary.
-install_registry_v3() { bash "$(dirname "$0")/build-registry-v3.sh"; }
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "cluster dependencies already installed: ${packages[*]}"
-  install_registry_v3
-  exit 0
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-
-# Keep package post-install scripts from starting services (policy-rc.d answers "not now").
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-  $SUDO chmod +x "$policy"
-  created_policy=1
-fi
-cleanup() { if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-$SUDO apt-get update -qq
-if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades "${missing[@]}"; then
-  echo "install-cluster-deps: apt-get could not install ${missing[*]}." >&2
-  echo "If a pinned version is gone from Debian, move its pin in scripts/install-cluster-deps.sh to what" >&2
-  echo "'apt-cache policy NAME' offers." >&2
-  exit 1
-fi
-
-# On a systemd host, the packages enable their services; the suite runs its own instances instead.
-if [ -d /run/systemd/system ]; then
-  for unit in containerd etcd; do
-    $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
-  done
-fi
-echo "installed: ${missing[*]}"
-install_registry_v3
+bash "$(dirname "$0")/build-registry-v3.sh"
