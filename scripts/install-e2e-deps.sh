@@ -3,7 +3,7 @@
 # services stopped: the suite starts each program itself on a private loopback port.
 #   docker-registry (distribution 2.8.2), nginx, skopeo, apache2-utils (htpasswd), redis-server, curl,
 #   chromium (headless, for the UI's CORS test)
-# and, with `go install` from the Go module proxy, the distribution registry 3.x (REGISTRY_V3_VERSION below) into
+# and, with `go install` from the Go module proxy, the distribution registry 3.x (scripts/build-registry-v3.sh, which pins its version) into
 # ~/.cache/cdk8s-private-registry/registry-<version>/registry, which the e2e suite runs beside Debian's 2.8.2.
 # Usage: bash scripts/install-e2e-deps.sh   (uses sudo when not root)
 set -euo pipefail

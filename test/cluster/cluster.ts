@@ -5,12 +5,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from '../e2e/harness';
+import { REGISTRY_V3_BINARY, freePort } from '../e2e/harness';
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..', '..');
 const STATE = process.env.CLUSTER_ROOT ?? '/var/tmp/cdk8s-registry-cluster';
-const REGISTRY_V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', 'registry-v3.1.2', 'registry');
 /** The node's own address (a bridge node.sh creates): API server, kubelet, cluster DNS and NodePorts. */
 export const NODE_IP = '10.245.0.1';
 
@@ -226,8 +225,7 @@ export class Cluster {
       '--random-bytes', String(options.randomBytes ?? 65536)]);
     const result = await run('skopeo', ['--insecure-policy', 'copy', '--retry-times', '0', '--dest-tls-verify=false',
       `oci-archive:${archive}`, `docker://${hostPort}/${repository}:${tag}`], { timeoutMs: 120_000 });
-    const layers = (await run('tar', ['-xOf', archive, 'index.json'])).stdout;
-    const index = JSON.parse(layers);
+    const index = JSON.parse((await run('tar', ['-xOf', archive, 'index.json'])).stdout);
     const manifestBlob = (await run('tar', ['-xOf', archive, `blobs/sha256/${index.manifests[0].digest.slice(7)}`])).stdout;
     return { layers: JSON.parse(manifestBlob).layers.map((l: any) => l.digest), result };
   }

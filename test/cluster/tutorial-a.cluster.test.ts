@@ -84,10 +84,9 @@ describe('the first tutorial on a real node: kubectl apply -f dist/', () => {
     const spec = { ...deployment.spec.template.spec, enableServiceLinks: true, restartPolicy: 'Never' };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'registry-with-service-links', namespace: NS }, spec };
     await cluster.applyText(JSON.stringify(pod));
-    await cluster.waitFor('the control pod to exit', ['-n', NS, 'get', 'pod', pod.metadata.name, '-o', 'jsonpath={.status.phase}'],
+    const phase = await cluster.waitFor('the control pod to exit', ['-n', NS, 'get', 'pod', pod.metadata.name, '-o', 'jsonpath={.status.phase}'],
       out => out === 'Failed' || out === 'Succeeded', 90_000);
-    const env = await cluster.k('-n', NS, 'get', 'pod', pod.metadata.name, '-o', 'jsonpath={.status.phase}');
-    expect(env).toBe('Failed');
+    expect(phase).toBe('Failed');
     const log = await cluster.k('-n', NS, 'logs', pod.metadata.name);
     expect(log).toMatch(/cannot unmarshal|tcp:\/\//);
     await cluster.k('-n', NS, 'delete', 'pod', pod.metadata.name, '--wait=false');

@@ -46,7 +46,7 @@ export function requireTools(names: string[] = Object.keys(TOOLS)): void {
 
 /** Registry 3, built by scripts/install-e2e-deps.sh with `go install` (the version pinned there). */
 export const REGISTRY_V3_VERSION = 'v3.1.2';
-const REGISTRY_V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', `registry-${REGISTRY_V3_VERSION}`, 'registry');
+export const REGISTRY_V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', `registry-${REGISTRY_V3_VERSION}`, 'registry');
 
 /** Which registry this run tests: E2E_REGISTRY=3 (set by the jest project "registry 3.1.2") or 2.8.2 from Debian. */
 export interface RegistryUnderTest {
@@ -218,7 +218,7 @@ export interface RunningRegistry {
  * Runs `docker-registry serve` on the config.yml of a synthesized ConfigMap, unchanged. Only the listen
  * address and the data directory are overridden, by env vars, as Kubernetes would pass them.
  */
-export async function startRegistry(configYaml: string, options: { dataDir?: string; env?: Record<string, string>; tls?: boolean } = {}): Promise<RunningRegistry> {
+export async function startRegistry(configYaml: string, options: { dataDir?: string; env?: Record<string, string>; tls?: boolean; binary?: string } = {}): Promise<RunningRegistry> {
   const dir = workDir('registry');
   const configPath = path.join(dir, 'config.yml');
   fs.writeFileSync(configPath, configYaml);
@@ -227,7 +227,8 @@ export async function startRegistry(configYaml: string, options: { dataDir?: str
   // Only a filesystem store gets its directory overridden: naming a second driver in the env, even just
   // its root directory, makes the registry panic ("multiple storage drivers specified").
   const usesFilesystem = (parse(configYaml) as { storage?: Record<string, unknown> }).storage?.filesystem !== undefined;
-  const program = start(REGISTRY.label, REGISTRY.binary, ['serve', configPath], {
+  const binary = options.binary ?? REGISTRY.binary;
+  const program = start(binary === REGISTRY.binary ? REGISTRY.label : path.basename(binary), binary, ['serve', configPath], {
     REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
     ...(usesFilesystem ? { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir } : {}),
     ...options.env,

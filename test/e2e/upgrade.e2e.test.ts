@@ -5,17 +5,15 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { Registry, RegistryStorage, RegistryVersion } from '../../lib';
 import { find, synthValidated } from '../util';
-import { REGISTRY_V3_VERSION, cleanup, request, requireRegistry, requireTools, start, workDir, freePort, Program } from './harness';
+import { REGISTRY_V3_BINARY, REGISTRY_V3_VERSION, cleanup, request, requireRegistry, requireTools, startRegistry, workDir } from './harness';
 import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
 import * as fs from 'fs';
-import * as os from 'os';
 
-const V3_BINARY = path.join(os.homedir(), '.cache', 'cdk8s-private-registry', `registry-${REGISTRY_V3_VERSION}`, 'registry');
 
 beforeAll(() => {
   requireRegistry();
   requireTools(['skopeo']);
-  if (!fs.existsSync(V3_BINARY)) throw new Error(`missing ${V3_BINARY}: run "bash scripts/install-e2e-deps.sh"`);
+  if (!fs.existsSync(REGISTRY_V3_BINARY)) throw new Error(`missing ${REGISTRY_V3_BINARY}: run "bash scripts/install-e2e-deps.sh"`);
 });
 afterAll(cleanup);
 
@@ -25,45 +23,35 @@ function configFor(version: RegistryVersion): string {
   return find(synthValidated(app), 'ConfigMap', 'registry-config').data['config.yml'];
 }
 
-async function serve(binary: string, config: string, data: string): Promise<{ program: Program; host: string }> {
-  const dir = workDir('upgrade-config');
-  fs.writeFileSync(path.join(dir, 'config.yml'), config);
-  const port = await freePort();
-  const program = start(path.basename(binary), binary, ['serve', path.join(dir, 'config.yml')],
-    { REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`, REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: data });
-  await program.waitForHttp(`http://127.0.0.1:${port}/`);
-  return { program, host: `127.0.0.1:${port}` };
-}
-
 describe(`upgrading a 2.8 registry to ${REGISTRY_V3_VERSION.slice(1)} on the same filesystem storage`, () => {
   test('every digest pushed with registry 2.8.2 pulls back from registry 3.1.2, tags and catalog intact; 3.1.2 takes new pushes', async () => {
     const data = path.join(workDir('upgrade'), 'data');
-    const v2 = await serve('docker-registry', configFor(RegistryVersion.V2), data);
+    const v2 = await startRegistry(configFor(RegistryVersion.V2), { dataDir: data, binary: 'docker-registry' });
     const images = await Promise.all([1, 2, 3].map(i => makeImage(workDir(`upgrade-${i}`), `v${i}`, [1 << 20, 256 << 10])));
     const multi = await makeMultiArchImage(workDir('upgrade-multi'), 'm1', 128 << 10);
     clearSkopeoCache();
     for (const [i, image] of images.entries()) {
-      expect((await push(image, v2.host, `team/app${i}`)).ok).toBe(true);
+      expect((await push(image, `127.0.0.1:${v2.port}`, `team/app${i}`)).ok).toBe(true);
     }
-    expect((await pushAll(multi, v2.host, 'team/multi')).ok).toBe(true);
-    const catalogBefore = (await request(`http://${v2.host}/v2/_catalog`)).body.trim();
+    expect((await pushAll(multi, `127.0.0.1:${v2.port}`, 'team/multi')).ok).toBe(true);
+    const catalogBefore = (await request(`${v2.url}/v2/_catalog`)).body.trim();
     await v2.program.stop();
 
-    const v3 = await serve(V3_BINARY, configFor(RegistryVersion.V3), data);
+    const v3 = await startRegistry(configFor(RegistryVersion.V3), { dataDir: data, binary: REGISTRY_V3_BINARY });
     expect(v3.program.log).toMatch(/v3\.1\.2/);
-    expect((await request(`http://${v3.host}/v2/_catalog`)).body.trim()).toBe(catalogBefore);
+    expect((await request(`${v3.url}/v2/_catalog`)).body.trim()).toBe(catalogBefore);
     for (const [i, image] of images.entries()) {
       const out = path.join(workDir(`upgrade-pulled-${i}`), 'l');
-      const pulled = await pull(v3.host, `team/app${i}`, image.tag, out);
+      const pulled = await pull(`127.0.0.1:${v3.port}`, `team/app${i}`, image.tag, out);
       expect(pulled.output).toBe(pulled.ok ? pulled.output : 'pull succeeded');
       expect(readImage(out, image.tag)).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests });
     }
     const accept = { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' };
     for (const digest of [multi.indexDigest, ...multi.manifestDigests]) {
-      expect((await request(`http://${v3.host}/v2/team/multi/manifests/${digest}`, { method: 'HEAD', headers: accept })).status).toBe(200);
+      expect((await request(`${v3.url}/v2/team/multi/manifests/${digest}`, { method: 'HEAD', headers: accept })).status).toBe(200);
     }
     const fresh = await makeImage(workDir('upgrade-fresh'), 'v9', [64 << 10]);
-    expect((await push(fresh, v3.host, 'team/app0')).ok).toBe(true);
+    expect((await push(fresh, `127.0.0.1:${v3.port}`, 'team/app0')).ok).toBe(true);
     await v3.program.stop();
   });
 });
