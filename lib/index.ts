@@ -1,4 +1,6 @@
 export * from './registry';
+export type { RegistryConfig } from './registry-config';
+export * from './registry-props';
 export * from './registry-options';
 export * from './registry-storage';
 export * from './registry-proxy';

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { CLUSTER_NAMESPACES, defaultNamespace } from './internal';
 import { LocalRegistryHosting, LocalRegistryHostingProps } from './local-registry-hosting';
-import { Registry, RegistryProps } from './registry';
+import { Registry } from './registry';
+import { RegistryProps } from './registry-props';
 import { PodSecurityLevel, RegistryNamespace } from './registry-namespace';
 import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
 import { RegistryUI, RegistryUIProps } from './registry-ui';

@@ -1,4 +1,6 @@
-import { SecretKey } from './secret-key';
+import { Problems, secretEnv } from './internal';
+import { RegistryContribution, RegistryTarget } from './registry-config';
+import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** Who may push and pull. */
 export abstract class RegistryAuth {
@@ -11,8 +13,11 @@ export abstract class RegistryAuth {
     return new HtpasswdAuth(options);
   }
 
-  /** @internal */
-  public abstract readonly _htpasswd: HtpasswdOptions;
+  /**
+   * Checks the options and says what this auth adds to the registry. Called once by `Registry`.
+   * @internal
+   */
+  public abstract _bind(problems: Problems): RegistryContribution;
 }
 
 /** An htpasswd file in a Secret. */
@@ -26,9 +31,25 @@ export interface HtpasswdOptions {
   readonly realm?: string;
 }
 
+const AUTH_DIR = '/auth';
+
 class HtpasswdAuth extends RegistryAuth {
-  constructor(public readonly _htpasswd: HtpasswdOptions) {
+  constructor(private readonly options: HtpasswdOptions) {
     super();
+  }
+
+  public _bind(problems: Problems): RegistryContribution {
+    const { secret, realm } = this.options;
+    problems.addAll(secretKeyProblems('auth htpasswd secret', secret));
+    if (realm !== undefined && (typeof realm !== 'string' || realm.trim() === '' || /["\n]/.test(realm))) {
+      problems.add(`auth htpasswd realm must be non-empty text without quotes or line breaks (got ${JSON.stringify(realm)})`);
+    }
+    return {
+      config: { auth: { htpasswd: { realm: realm ?? 'Registry Realm', path: `${AUTH_DIR}/htpasswd` } } },
+      // Only the one key is projected, to the file name config.yml points at.
+      volumes: [{ name: 'auth', secret: { secretName: secret.secretName, items: [{ key: secret.key, path: 'htpasswd' }] } }],
+      mounts: [{ name: 'auth', mountPath: AUTH_DIR, readOnly: true }],
+    };
   }
 }
 
@@ -36,23 +57,24 @@ class HtpasswdAuth extends RegistryAuth {
 export abstract class RegistryCache {
   /** In each pod's memory: the Helm chart's default. */
   public static inMemory(): RegistryCache {
-    return new InMemoryCache();
+    return new BlobDescriptorCache('inmemory');
   }
 
   /** In Redis, shared by all replicas. */
   public static redis(options: RedisCacheOptions): RegistryCache {
-    return new RedisCache(options);
+    return new BlobDescriptorCache('redis', options);
   }
 
   /** No cache. */
   public static none(): RegistryCache {
-    return new NoCache();
+    return new BlobDescriptorCache('none');
   }
 
-  /** @internal */
-  public abstract readonly _kind: 'inmemory' | 'redis' | 'none';
-  /** @internal */
-  public readonly _redis?: RedisCacheOptions;
+  /**
+   * Checks the options and says what this cache adds to the registry. Called once by `Registry`.
+   * @internal
+   */
+  public abstract _bind(registry: RegistryTarget, problems: Problems): RegistryContribution;
 }
 
 /** A Redis server for the blob descriptor cache. */
@@ -71,18 +93,70 @@ export interface RedisCacheOptions {
   readonly db?: number;
 }
 
-class InMemoryCache extends RegistryCache {
-  public readonly _kind = 'inmemory' as const;
-}
-
-class NoCache extends RegistryCache {
-  public readonly _kind = 'none' as const;
-}
-
-class RedisCache extends RegistryCache {
-  public readonly _kind = 'redis' as const;
-  constructor(public readonly _redis: RedisCacheOptions) {
+class BlobDescriptorCache extends RegistryCache {
+  constructor(private readonly kind: 'inmemory' | 'redis' | 'none', private readonly redis?: RedisCacheOptions) {
     super();
+  }
+
+  public _bind(registry: RegistryTarget, problems: Problems): RegistryContribution {
+    const cache = this.kind === 'none' ? {} : { cache: { blobdescriptor: this.kind } };
+    const redis = this.redis;
+    if (!redis) {
+      return { config: { storage: cache } };
+    }
+    if (typeof redis.address !== 'string' || !/^[^\s:/]+:\d{1,5}$/.test(redis.address)) {
+      problems.add(`cache redis address must be "host:port" such as "redis.cache.svc:6379" (got ${JSON.stringify(redis.address)})`);
+    }
+    if (redis.db !== undefined && (!Number.isInteger(redis.db) || redis.db < 0 || redis.db > 15)) {
+      problems.add(`cache redis db must be a whole number within 0-15 (got ${redis.db})`);
+    }
+    if (redis.password) problems.addAll(secretKeyProblems('cache redis password', redis.password));
+    const db = redis.db ?? 0;
+    return {
+      config: {
+        storage: cache,
+        // Registry 3 takes a list of addresses (`addrs`), 2.x one (`addr`).
+        redis: registry.version === '3' ? { addrs: [redis.address], db } : { addr: redis.address, db },
+      },
+      env: redis.password ? [secretEnv('REGISTRY_REDIS_PASSWORD', redis.password)] : [],
+    };
+  }
+}
+
+/** The certificate a registry serves HTTPS with. */
+export abstract class RegistryTls {
+  /**
+   * The certificate and key of a `kubernetes.io/tls` Secret (keys `tls.crt` and `tls.key`), mounted read-only.
+   * @param secretName name of the Secret, in the registry's namespace
+   */
+  public static fromSecret(secretName: string): RegistryTls {
+    return new SecretTls(secretName);
+  }
+
+  /**
+   * Checks the Secret name and says what TLS adds to the registry. Called once by `Registry`.
+   * @internal
+   */
+  public abstract _bind(problems: Problems): RegistryContribution;
+}
+
+const TLS_DIR = '/etc/ssl/registry';
+
+class SecretTls extends RegistryTls {
+  constructor(private readonly secretName: string) {
+    super();
+  }
+
+  public _bind(problems: Problems): RegistryContribution {
+    const name = this.secretName;
+    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      problems.add(`tls must name a Secret: RegistryTls.fromSecret(name) got ${JSON.stringify(name)}, which is not a Secret name`);
+    }
+    return {
+      config: { http: { tls: { certificate: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key` } } },
+      volumes: [{ name: 'tls', secret: { secretName: name } }],
+      mounts: [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }],
+    };
   }
 }
 

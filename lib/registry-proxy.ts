@@ -5,7 +5,7 @@ import {
   Problems, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
   helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
-import { IRegistry, Registry } from './registry';
+import { IRegistry } from './registry';
 
 /** Props of a `RegistryProxyDaemonSet`. */
 export interface RegistryProxyDaemonSetProps {
@@ -176,6 +176,10 @@ export class RegistryProxyDaemonSet extends Construct {
   public readonly nginxConfig: string;
   /** Labels on the proxy pods; the registry Service's selector never matches them. */
   public readonly podLabels: Record<string, string>;
+  /** The DaemonSet (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
+  public readonly daemonSet: k8s.KubeDaemonSet;
+  /** The ConfigMap with `nginx.conf`: an escape hatch. */
+  public readonly configMap: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
@@ -215,18 +219,17 @@ export class RegistryProxyDaemonSet extends Construct {
     claimObjectName(this, 'ConfigMap', this.namespace, this.configMapName, owner);
     claimHostPort(this, this.hostIP, this.hostPort, owner);
 
-    const partOf = props.registry.serviceHost.split('.')[0];
+    // Part of the registry it serves; a proxy of an external registry is an application of its own.
+    const partOf = props.registry.name ?? this.name;
     // The chart's DaemonSet selects on `app: <its name>`, and a selector cannot change.
     const selector: Record<string, string> = helmName !== undefined
       ? { app: helmName }
       : { ...selectorLabels('registry-proxy', this.name), 'app.kubernetes.io/component': 'node-proxy' };
     const labels = { ...objectLabels('registry-proxy', this.name, 'node-proxy', partOf), ...selector };
     this.podLabels = labels;
-    if (props.registry instanceof Registry) {
-      props.registry.allowPeer(this.namespace, selector);
-    }
+    props.registry.addClient({ description: owner, namespace: this.namespace, podSelector: selector });
 
-    new k8s.KubeConfigMap(this, 'config', {
+    this.configMap = new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels },
       data: { 'nginx.conf': this.nginxConfig },
     });
@@ -237,7 +240,8 @@ export class RegistryProxyDaemonSet extends Construct {
       timeoutSeconds: 2,
     };
 
-    new k8s.KubeDaemonSet(this, 'daemonset', {
+    // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
         selector: { matchLabels: selector },

@@ -4,7 +4,7 @@ import {
   Problems, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
   defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
-import { IRegistry, Registry } from './registry';
+import { IRegistry } from './registry';
 
 /** How the browser reaches the registry. */
 export abstract class RegistryUIConnection {
@@ -161,6 +161,10 @@ export class RegistryUI extends Construct {
   public readonly deleteImages: boolean;
   /** Environment of the UI container, in order. */
   public readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The NodePort Service: an escape hatch. */
+  public readonly service: k8s.KubeService;
 
   constructor(scope: Construct, id: string, props: RegistryUIProps) {
     super(scope, id);
@@ -177,7 +181,6 @@ export class RegistryUI extends Construct {
     this.proxyPassUrl = direct ? undefined : props.registry.clusterUrl;
     this.browserRegistryUrl = direct?.browserUrl;
     this.deleteImages = props.deleteImages ?? false;
-    const linked = props.registry instanceof Registry ? props.registry : undefined;
 
     const owner = describe('RegistryUI', this);
     const problems = new Problems(owner);
@@ -219,10 +222,6 @@ export class RegistryUI extends Construct {
       if (direct.uiOrigin.startsWith('https:') && direct.browserUrl.startsWith('http:')) {
         problems.add(`connection browserUrl ${direct.browserUrl} is plain HTTP but the UI is served over HTTPS: browsers block such mixed content`);
       }
-      if (linked?.authEnabled) {
-        problems.add('direct connection to a registry with auth cannot work: the registry answers the browser\'s CORS preflight with 401; ' +
-          'use RegistryUIConnection.proxy()');
-      }
     }
     const branches = props.catalogBranches;
     if (branches) {
@@ -236,22 +235,8 @@ export class RegistryUI extends Construct {
     const limit = props.catalogElementsLimit;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       problems.add(`catalogElementsLimit must be a whole number of at least 1 (got ${limit})`);
-    } else if (limit !== undefined && linked && limit > linked.catalogMaxEntries) {
-      problems.add(`catalogElementsLimit ${limit} exceeds the registry's catalogMaxEntries ${linked.catalogMaxEntries}: the registry ` +
-        'would answer PAGINATION_NUMBER_INVALID; raise catalogMaxEntries on the Registry or lower the limit');
-    }
-    if (this.deleteImages && linked?.pullThroughCache) {
-      problems.add('deleteImages cannot work against a pull-through cache, which refuses deletes');
     }
     problems.throwIfAny();
-
-    // Only now that every prop is valid does the UI change the registry it is linked to.
-    if (linked && this.deleteImages) {
-      linked.enableDeletion();
-    }
-    if (linked && direct) {
-      linked.allowBrowserOrigin(direct.uiOrigin);
-    }
 
     claimObjectName(this, 'Service', this.namespace, this.name, owner);
     claimObjectName(this, 'Deployment', this.namespace, this.deploymentName, owner);
@@ -279,14 +264,23 @@ export class RegistryUI extends Construct {
     ];
     this.env = env;
 
-    const partOf = props.registry.serviceHost.split('.')[0];
+    // Part of the registry it shows; a UI of an external registry is an application of its own.
+    const partOf = props.registry.name ?? this.name;
     const selector = this.selectorLabels;
     const labels = objectLabels('docker-registry-ui', this.name, 'ui', partOf);
-    if (linked && !direct) {
-      linked.allowPeer(this.namespace, selector); // in proxy mode the UI's nginx calls the registry
-    }
+    // Only now that every prop is valid does the UI tell the registry what it needs. In proxy mode the UI's nginx
+    // calls the registry (its pods are peers); in direct mode the browser does (its origin needs CORS).
+    props.registry.addClient({
+      description: owner,
+      namespace: this.namespace,
+      podSelector: direct ? undefined : selector,
+      browserOrigin: direct?.uiOrigin,
+      deletes: this.deleteImages,
+      catalogPageSize: limit,
+    });
 
-    new k8s.KubeDeployment(this, 'deployment', {
+    // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.deploymentName, namespace: this.namespace, labels },
       spec: {
         replicas: this.replicas,
@@ -318,7 +312,7 @@ export class RegistryUI extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'service', {
+    this.service = new k8s.KubeService(this, 'service', {
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
         type: 'NodePort',

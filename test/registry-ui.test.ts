@@ -122,8 +122,8 @@ describe('RegistryUI and its registry', () => {
     const { chart } = testChart('tools');
     const registry = new Registry(chart, 'registry');
     expect(() => new RegistryUI(chart, 'ui', { registry, catalogElementsLimit: 100000 })).toThrow(new Error(
-      'RegistryUI at "test/ui": catalogElementsLimit 100000 exceeds the registry\'s catalogMaxEntries 1000: the registry would answer ' +
-      'PAGINATION_NUMBER_INVALID; raise catalogMaxEntries on the Registry or lower the limit'));
+      'RegistryUI at "test/ui": catalog pages of 100000 (catalogElementsLimit) exceed the catalogMaxEntries 1000 of Registry at "test/registry": ' +
+      'the registry would answer PAGINATION_NUMBER_INVALID; raise catalogMaxEntries on the Registry or lower the limit'));
   });
 
   test('catalog branches and tag order', () => {
@@ -143,15 +143,25 @@ describe('RegistryUI and its registry', () => {
     const { chart } = testChart('tools');
     const registry = new Registry(chart, 'registry', { auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('users', 'htpasswd') }) });
     expect(() => new RegistryUI(chart, 'ui', { registry, connection: RegistryUIConnection.direct({ browserUrl: 'http://10.0.0.5:31500', uiOrigin: '*' }) }))
-      .toThrow(new Error('RegistryUI at "test/ui": direct connection to a registry with auth cannot work: the registry answers the browser\'s ' +
-        'CORS preflight with 401; use RegistryUIConnection.proxy()'));
+      .toThrow(new Error('RegistryUI at "test/ui": a browser on * (a direct connection) cannot call Registry at "test/registry", which ' +
+        'requires auth: it answers the CORS preflight with 401; use RegistryUIConnection.proxy()'));
   });
 
   test('deleteImages against a pull-through cache is refused', () => {
     const { chart } = testChart('tools');
     const registry = new Registry(chart, 'registry', { pullThrough: { remoteUrl: 'https://registry-1.docker.io' } });
     expect(() => new RegistryUI(chart, 'ui', { registry, deleteImages: true }))
-      .toThrow(new Error('RegistryUI at "test/ui": deleteImages cannot work against a pull-through cache, which refuses deletes'));
+      .toThrow(new Error('RegistryUI at "test/ui": deletes images (deleteImages), but Registry at "test/registry" is a pull-through cache, ' +
+        'which refuses deletes; drop deleteImages'));
+  });
+
+  test('an external registry refuses a UI that deletes unless it was declared to allow DELETE', () => {
+    const { chart } = testChart('tools');
+    expect(() => new RegistryUI(chart, 'ui', { registry: Registry.fromUrl('http://r.tools.svc:5000'), deleteImages: true }))
+      .toThrow(new Error('RegistryUI at "test/ui": deletes images, but the registry at http://r.tools.svc:5000 was not declared to allow ' +
+        'DELETE; pass Registry.fromUrl("http://r.tools.svc:5000", { deletion: true }) if its config has storage.delete.enabled'));
+    const ui = new RegistryUI(chart, 'ui2', { registry: Registry.fromUrl('http://r.tools.svc:5000', { deletion: true }), deleteImages: true });
+    expect(ui.env).toContainEqual({ name: 'DELETE_IMAGES', value: 'true' });
   });
 });
 

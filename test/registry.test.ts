@@ -173,9 +173,11 @@ describe('Registry options', () => {
   });
 
   test('Registry.fromUrl describes an external registry', () => {
-    expect(Registry.fromUrl('http://registry.example.internal:5000')).toEqual({
+    expect(Registry.fromUrl('http://registry.example.internal:5000')).toMatchObject({
       serviceHost: 'registry.example.internal', port: 5000, clusterUrl: 'http://registry.example.internal:5000',
     });
+    expect(Registry.fromUrl('http://registry.example.internal:5000').namespace).toBeUndefined();
+    expect(Registry.fromUrl('http://registry.example.internal:5000').name).toBeUndefined();
     expect(Registry.fromUrl('https://mirror.example').port).toBe(443);
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryVersion, SecretKey } from '../../lib';
+import { RegistryTls, Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryVersion, SecretKey } from '../../lib';
 import { KubeObject, container, find, synthValidated } from '../util';
 import { REGISTRY, cleanup, freePort, request, requireRegistry, requireTools, start, startProxy, startRegistry, workDir } from './harness';
 import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
@@ -256,7 +256,7 @@ describe(`${REGISTRY.label}: Azure storage config`, () => {
 
 describe(`${REGISTRY.label}: TLS from a Secret`, () => {
   test('the registry serves HTTPS with the mounted certificate; the generated proxy bridges plain HTTP to it', async () => {
-    const { configYaml, nginxConf, deployment } = synth({ tlsSecretName: 'registry-tls' });
+    const { configYaml, nginxConf, deployment } = synth({ tls: RegistryTls.fromSecret('registry-tls') });
     expect(container(deployment, 'registry').readinessProbe.httpGet.scheme).toBe('HTTPS');
     const dir = workDir('tls');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=registry.prod.svc',
