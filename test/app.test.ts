@@ -145,7 +145,7 @@ describe('schema validation can fail', () => {
     };
     expect(schemaProblems([broken])).toEqual([expect.stringMatching(/^Deployment broken: .*containers/)]);
     expect(schemaProblems([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]))
-      .toEqual(['example.com/v1 Widget w: no schema to validate against']);
+      .toEqual(['Widget w: no schema for example.com/v1 Widget']);
   });
 });
 

@@ -1,4 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { objectProblems } = require('../validation/kubernetes-schema');
 
 /** A synthesized Kubernetes object, as plain JSON. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -38,46 +40,12 @@ export function find(objects: KubeObject[], kind: string, name: string): KubeObj
   return found[0];
 }
 
-// Models of the Kubernetes schemas (kubernetes-models 4.x): `kubernetes-models/<apiVersion>` exports one class per kind.
-type Model = new (data: unknown) => { validate(): void };
-function modelFor(apiVersion: string, kind: string): Model | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(`kubernetes-models/${apiVersion}`) as Record<string, Model>)[kind];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Custom resources the library renders, with the fields their CRDs require. */
-const CUSTOM_RESOURCES: Record<string, (obj: KubeObject) => string[]> = {
-  'monitoring.coreos.com/v1 ServiceMonitor': obj => [
-    ...(obj.spec?.selector?.matchLabels ? [] : ['spec.selector.matchLabels is required']),
-    ...(Array.isArray(obj.spec?.endpoints) && obj.spec.endpoints.every((e: any) => typeof e.port === 'string') ? [] : ['spec.endpoints[].port is required']),
-  ],
-};
-
-/** Validates each object against its Kubernetes schema; returns the problems, named by kind and name. */
+/**
+ * Validates each object against its Kubernetes schema; returns the problems, named by kind and name. The rules are the
+ * shipped validation plugin's own (validation/kubernetes-schema.js): one validator for the tests and for users.
+ */
 export function schemaProblems(objects: KubeObject[]): string[] {
-  const problems: string[] = [];
-  for (const obj of objects) {
-    const custom = CUSTOM_RESOURCES[`${obj.apiVersion} ${obj.kind}`];
-    if (custom) {
-      problems.push(...custom(obj).map(p => `${obj.kind} ${obj.metadata?.name}: ${p}`));
-      continue;
-    }
-    const Model = modelFor(obj.apiVersion, obj.kind);
-    if (!Model) {
-      problems.push(`${obj.apiVersion} ${obj.kind} ${obj.metadata?.name}: no schema to validate against`);
-      continue;
-    }
-    try {
-      new Model(obj).validate();
-    } catch (e) {
-      problems.push(`${obj.kind} ${obj.metadata?.name}: ${(e as Error).message}`);
-    }
-  }
-  return problems;
+  return objects.flatMap(obj => objectProblems(obj).map((p: string) => `${obj.kind} ${obj.metadata?.name}: ${p}`));
 }
 
 /** The container named `name` in a Deployment or DaemonSet. */

@@ -54,3 +54,23 @@ describe('the schema validation plugin', () => {
     }
   });
 });
+
+describe('one validator for the tests and for users', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { objectProblems } = require('../validation/kubernetes-schema');
+
+  test('a ServiceMonitor whose endpoints name no port fails, as the Prometheus Operator CRD refuses it (negative control)', () => {
+    const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' } };
+    expect(objectProblems({ ...monitor, spec: { selector: { matchLabels: { a: 'b' } }, endpoints: [{ path: '/metrics' }] } }))
+      .toEqual(['spec.endpoints[].port is required']);
+    expect(objectProblems({ ...monitor, spec: { selector: { matchLabels: { a: 'b' } }, endpoints: [{ port: 'metrics' }] } })).toEqual([]);
+  });
+
+  test('the test helper reports exactly what the shipped plugin reports', () => {
+    const broken = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'broken' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: {} } } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { schemaProblems } = require('./util');
+    expect(schemaProblems([broken])).toEqual(objectProblems(broken).map((p: string) => `Deployment broken: ${p}`));
+    expect(objectProblems(broken).length).toBeGreaterThan(0);
+  });
+});

@@ -8,8 +8,9 @@ const { parseAllDocuments } = require('yaml');
 /** Custom resources without a model in kubernetes-models, with the fields their CRDs require. */
 const CUSTOM_RESOURCES = {
   'monitoring.coreos.com/v1 ServiceMonitor': obj => [
-    ...(obj.spec && obj.spec.selector ? [] : ['spec.selector is required']),
-    ...(obj.spec && Array.isArray(obj.spec.endpoints) ? [] : ['spec.endpoints is required']),
+    ...(obj.spec && obj.spec.selector && obj.spec.selector.matchLabels ? [] : ['spec.selector.matchLabels is required']),
+    ...(obj.spec && Array.isArray(obj.spec.endpoints) && obj.spec.endpoints.every(e => typeof e.port === 'string')
+      ? [] : ['spec.endpoints[].port is required']),
   ],
 };
 
