@@ -50,9 +50,13 @@ export interface PrivateRegistryProps {
  * and a web UI, wired to each other.
  */
 export class PrivateRegistry extends Construct {
+  /** The registry. */
   public readonly registry: Registry;
+  /** The node proxy, unless left out. */
   public readonly proxy?: RegistryProxyDaemonSet;
+  /** The web UI, unless left out. */
   public readonly ui?: RegistryUI;
+  /** The `local-registry-hosting` ConfigMap (KEP-1755), when asked for. */
   public readonly discovery?: LocalRegistryHosting;
   /** The Namespace this construct created, if it did. */
   public readonly namespace?: RegistryNamespace;

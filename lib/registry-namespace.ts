@@ -32,7 +32,9 @@ export interface RegistryNamespaceProps {
  * own namespaces (kube-system, default, ...), which exist already and which an app must not own.
  */
 export class RegistryNamespace extends Construct {
+  /** Name of the Namespace. */
   public readonly name: string;
+  /** The Pod Security level its labels enforce. */
   public readonly podSecurity: PodSecurityLevel;
 
   constructor(scope: Construct, id: string, props: RegistryNamespaceProps) {

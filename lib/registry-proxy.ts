@@ -160,13 +160,19 @@ http {
  * runtimes pull `localhost:5000/...` over plain HTTP. Replaces the kube-registry-proxy chart.
  */
 export class RegistryProxyDaemonSet extends Construct {
+  /** Name of the DaemonSet; the ConfigMap is `<name>-config`. */
   public readonly name: string;
+  /** Namespace of the DaemonSet and ConfigMap. */
   public readonly namespace: string;
+  /** The nginx image. */
   public readonly image: string;
+  /** Port on every node that container runtimes pull from. */
   public readonly hostPort: number;
+  /** Node address the hostPort is bound to (`127.0.0.1`: only the node itself). */
   public readonly hostIP: string;
   /** The pods' terminationGracePeriodSeconds: how long a pod being replaced keeps serving started pulls. */
   public readonly drainSeconds: number;
+  /** Name of the ConfigMap holding `nginx.conf`. */
   public readonly configMapName: string;
   /** `host:port` nginx forwards to. */
   public readonly upstream: string;

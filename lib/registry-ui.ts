@@ -145,19 +145,27 @@ const UNSAFE_VALUE = /[&~^"\\\n\r]/;
  * The joxit/docker-registry-ui web interface in proxy mode: a Deployment and a NodePort Service.
  */
 export class RegistryUI extends Construct {
+  /** Name of the Service. */
   public readonly name: string;
+  /** Name of the Deployment. */
   public readonly deploymentName: string;
   /** The Deployment's selector and the Service's: the pods carry these labels. */
   public readonly selectorLabels: { [key: string]: string };
+  /** Namespace of the UI's objects. */
   public readonly namespace: string;
+  /** The UI image. */
   public readonly image: string;
+  /** Port on every node where browsers reach the UI. */
   public readonly nodePort: number;
+  /** Title shown on the page. */
   public readonly title: string;
+  /** Replicas of the Deployment. */
   public readonly replicas: number;
   /** The registry URL the UI's nginx forwards `/v2` to (`NGINX_PROXY_PASS_URL`), in proxy mode. */
   public readonly proxyPassUrl?: string;
   /** The registry URL the browser calls (`REGISTRY_URL`), in direct mode. */
   public readonly browserRegistryUrl?: string;
+  /** Whether the UI offers to delete images. */
   public readonly deleteImages: boolean;
   /** Environment of the UI container, in order. */
   public readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;

@@ -5,6 +5,7 @@
  */
 export class SecretKey {
   /**
+   * One key of a Secret that exists in the namespace of the pod that reads it.
    * @param secretName name of the Secret, in the namespace of the pod that reads it
    * @param key key inside the Secret
    */

@@ -21,6 +21,25 @@ describe('API documentation', () => {
           found.push(`${symbol.name}: no doc comment`);
         }
       }
+      if (ts.isClassDeclaration(decl)) {
+        // Public fields, getters, methods and static factories: every member a user can reach.
+        for (const member of decl.members) {
+          if (ts.isConstructorDeclaration(member) || !member.name || ts.isPrivateIdentifier(member.name)) continue;
+          const modifiers = ts.getCombinedModifierFlags(member as ts.Declaration);
+          if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+          if (member.name.getText().startsWith('_') || ts.getJSDocTags(member).some(t => t.tagName.text === 'internal')) continue;
+          const memberSymbol = checker.getSymbolAtLocation(member.name);
+          const doc = memberSymbol ? ts.displayPartsToString(memberSymbol.getDocumentationComment(checker)).trim() : '';
+          // A member that implements an interface's documented member inherits its doc.
+          const inherited = decl.heritageClauses?.some(h => h.types.some(t => {
+            const base = checker.getTypeAtLocation(t);
+            const prop = base.getProperty(member.name!.getText());
+            return prop !== undefined && ts.displayPartsToString(prop.getDocumentationComment(checker)).trim() !== '';
+          }));
+          if (doc === '' && !inherited) found.push(`${symbol.name}.${member.name.getText()}: no doc comment`);
+        }
+        continue;
+      }
       if (!ts.isInterfaceDeclaration(decl)) continue;
       for (const member of decl.members) {
         if (!ts.isPropertySignature(member)) continue;
@@ -38,7 +57,7 @@ describe('API documentation', () => {
     return found;
   }
 
-  test('every exported type and every prop is documented; every optional prop has @default', () => {
+  test('every exported type, every prop and every public class member is documented; every optional prop has @default', () => {
     expect(exported.length).toBeGreaterThan(20);
     expect(problems()).toEqual([]);
   });
