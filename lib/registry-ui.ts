@@ -52,10 +52,8 @@ const TAGLIST_ORDERS = [
   ...['alpha-asc', 'alpha-desc'].flatMap(a => ['num-asc', 'num-desc'].flatMap(n => [`${a};${n}`, `${n};${a}`])),
 ];
 
-/** Props of a `RegistryUI`. */
-export interface RegistryUIProps {
-  /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
-  readonly registry: IRegistry;
+/** Options of a `RegistryUI`: its props without the registry (`PrivateRegistry`'s `ui`). */
+export interface RegistryUIOptions {
   /**
    * Name of the Service.
    * @default - the construct id
@@ -132,6 +130,12 @@ export interface RegistryUIProps {
    * @default false
    */
   readonly showContentDigest?: boolean;
+}
+
+/** Props of a `RegistryUI`. */
+export interface RegistryUIProps extends RegistryUIOptions {
+  /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
+  readonly registry: IRegistry;
 }
 
 /** The UI image's nginx user; as non-root it must listen above 1024. */
