@@ -114,7 +114,7 @@ export interface RegistryUIOptions {
    * Fewest and most levels of `/` the catalog groups repositories by (`CATALOG_MIN_BRANCHES`, `CATALOG_MAX_BRANCHES`).
    * @default - the UI's 1 and 1
    */
-  readonly catalogBranches?: { readonly min: number; readonly max: number };
+  readonly catalogBranches?: CatalogBranches;
   /**
    * Tag order (`TAGLIST_ORDER`), e.g. "num-desc;alpha-asc".
    * @default - the UI's "alpha-asc;num-desc"
@@ -136,6 +136,22 @@ export interface RegistryUIOptions {
 export interface RegistryUIProps extends RegistryUIOptions {
   /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
   readonly registry: IRegistry;
+}
+
+/** Fewest and most levels of `/` the UI's catalog groups repositories by. */
+export interface CatalogBranches {
+  /** Fewest levels (`CATALOG_MIN_BRANCHES`). */
+  readonly min: number;
+  /** Most levels (`CATALOG_MAX_BRANCHES`). */
+  readonly max: number;
+}
+
+/** One variable of the UI container's environment. */
+export interface RegistryUIEnvVar {
+  /** Variable name. */
+  readonly name: string;
+  /** Plain value. */
+  readonly value: string;
 }
 
 /** The UI image's nginx user; as non-root it must listen above 1024. */
@@ -164,7 +180,7 @@ export class RegistryUI extends Construct {
   public readonly browserRegistryUrl?: string;
   public readonly deleteImages: boolean;
   /** Environment of the UI container, in order. */
-  public readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  public readonly env: RegistryUIEnvVar[];
 
   constructor(scope: Construct, id: string, props: RegistryUIProps) {
     super(scope, id);
