@@ -222,7 +222,10 @@ const REGISTRY_UID = 1000;
 /** Env var names whose plain values would put a secret into dist/. */
 const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)/i;
 
-/** A registry 2.x `config.yml`, as far as this library writes it. */
+/**
+ * A registry 2.x `config.yml`, as far as this library writes it.
+ * @internal
+ */
 export interface RegistryConfig {
   /** Config format version, always "0.1". */
   readonly version: string;
@@ -475,8 +478,11 @@ export class Registry extends Construct implements IRegistry {
     }
   }
 
-  /** The config model rendered into the ConfigMap's `config.yml`. */
-  public get config(): RegistryConfig {
+  /**
+   * The config model rendered into the ConfigMap's `config.yml`.
+   * @internal
+   */
+  public get _config(): RegistryConfig {
     const p = this.props;
     const cacheKind = p.cache?._kind ?? 'inmemory';
     const headers: Record<string, string[]> = { 'X-Content-Type-Options': ['nosniff'] };
@@ -520,7 +526,7 @@ export class Registry extends Construct implements IRegistry {
 
   /** The exact text of `config.yml`. */
   public get configYaml(): string {
-    return stringify(this.config, { lineWidth: 0 });
+    return stringify(this._config, { lineWidth: 0 });
   }
 
   /** Whether `DELETE` is allowed (`storage.delete.enabled`). */
