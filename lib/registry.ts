@@ -295,7 +295,8 @@ export class Registry extends Construct implements IRegistry {
   }
 
   public readonly name: string;
-  public readonly namespace: string;
+  /** Namespace of every object; always set (optional only as `IRegistry` declares it, for external registries). */
+  public readonly namespace?: string;
   public readonly image: string;
   /** Replicas of the Deployment (with autoscaling, its minimum). */
   public readonly replicas: number;
