@@ -4,6 +4,8 @@
 # jsii's own tsconfig.json and its .js, .d.ts and .jsii outputs stay there; the wheel lands in build/jsii/packages/python/.
 # `npm run jsii -- --compile-only` stops after jsii. Prints the time of each step.
 set -euo pipefail
+# Seconds since a `date +%s%N` stamp, to a tenth.
+elapsed() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); echo "$(( ms / 1000 )).$(( ms % 1000 / 100 )) s"; }
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # jsii and jsii-pacmak warn on every run that Node 20 is past its end of life; the project supports Node >= 20.
@@ -20,12 +22,12 @@ node scripts/jsii-package.js "$stage"
 mkdir -p "$stage/node_modules"
 cp -r node_modules/yaml "$stage/node_modules/yaml"
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 (cd "$stage" && "$root/node_modules/.bin/jsii" --fail-on-warnings --silence-warnings reserved-word --silence-warnings metadata/missing-dev-dependency)
-printf 'jsii compile: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+echo "jsii compile: $(elapsed "$start")"
 [ "${1:-}" = "--compile-only" ] && exit 0
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 (cd "$stage" && "$root/node_modules/.bin/jsii-pacmak" --targets python --code-only=false)
-printf 'jsii-pacmak python: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+echo "jsii-pacmak python: $(elapsed "$start")"
 ls "$stage"/packages/python/
