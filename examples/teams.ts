@@ -14,7 +14,7 @@ export function teamsChart(app: App): Chart {
     namespace: 'team-b',
     registry: { name: 'registry', nodePort: 31501, storage: RegistryStorage.emptyDir() },
     proxy: { hostPort: 5001 },
-    ui: false,
+    uiEnabled: false,
   });
   return chart;
 }

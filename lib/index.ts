@@ -1,5 +1,4 @@
 export * from './registry';
-export type { RegistryConfig } from './registry-config';
 export * from './registry-props';
 export * from './registry-options';
 export * from './registry-storage';

@@ -5,15 +5,8 @@ import { Problems, claimObjectName, describe } from './internal';
 import { IRegistry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
 
-/** Props of a `LocalRegistryHosting`. */
-export interface LocalRegistryHostingProps {
-  /** The registry to advertise. */
-  readonly registry: IRegistry;
-  /**
-   * The node proxy, whose `localhost:<hostPort>` is the registry as container runtimes see it.
-   * @default - no `hostFromContainerRuntime`
-   */
-  readonly proxy?: RegistryProxyDaemonSet;
+/** Options of a `LocalRegistryHosting`: its props without the registry and proxy (`PrivateRegistry`'s `discovery`). */
+export interface LocalRegistryHostingOptions {
   /**
    * The registry as a developer's machine reaches it: `localhost:<port>` through `kubectl port-forward`,
    * `<node-ip>:<nodePort>`, or an Ingress host.
@@ -25,6 +18,17 @@ export interface LocalRegistryHostingProps {
    * @default - none
    */
   readonly help?: string;
+}
+
+/** Props of a `LocalRegistryHosting`. */
+export interface LocalRegistryHostingProps extends LocalRegistryHostingOptions {
+  /** The registry to advertise. */
+  readonly registry: IRegistry;
+  /**
+   * The node proxy, whose `localhost:<hostPort>` is the registry as container runtimes see it.
+   * @default - no `hostFromContainerRuntime`
+   */
+  readonly proxy?: RegistryProxyDaemonSet;
 }
 
 /**

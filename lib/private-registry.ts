@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { CLUSTER_NAMESPACES, defaultNamespace } from './internal';
-import { LocalRegistryHosting, LocalRegistryHostingProps } from './local-registry-hosting';
+import { LocalRegistryHosting, LocalRegistryHostingOptions } from './local-registry-hosting';
 import { Registry } from './registry';
 import { RegistryProps } from './registry-props';
 import { PodSecurityLevel, RegistryNamespace } from './registry-namespace';
-import { RegistryProxyDaemonSet, RegistryProxyDaemonSetProps } from './registry-proxy';
-import { RegistryUI, RegistryUIProps } from './registry-ui';
+import { RegistryProxyDaemonSet, RegistryProxyDaemonSetOptions } from './registry-proxy';
+import { RegistryUI, RegistryUIOptions } from './registry-ui';
 
 /** Props of a `PrivateRegistry`: one props object per part. */
 export interface PrivateRegistryProps {
@@ -20,21 +20,36 @@ export interface PrivateRegistryProps {
    */
   readonly registry?: RegistryProps;
   /**
-   * Props of the node proxy, or `false` for none.
+   * Options of the node proxy.
    * @default - a `RegistryProxyDaemonSet` named `<registry name>-proxy` on hostPort 5000
    */
-  readonly proxy?: Omit<RegistryProxyDaemonSetProps, 'registry'> | false;
+  readonly proxy?: RegistryProxyDaemonSetOptions;
   /**
-   * Props of the web UI, or `false` for none.
+   * Create the node proxy; `false` leaves it out.
+   * @default true
+   */
+  readonly proxyEnabled?: boolean;
+  /**
+   * Options of the web UI.
    * @default - a `RegistryUI` named `<registry name>-ui` on NodePort 31000
    */
-  readonly ui?: Omit<RegistryUIProps, 'registry'> | false;
+  readonly ui?: RegistryUIOptions;
+  /**
+   * Create the web UI; `false` leaves it out.
+   * @default true
+   */
+  readonly uiEnabled?: boolean;
+  /**
+   * Options of the `kube-public/local-registry-hosting` ConfigMap (KEP-1755); giving them turns discovery on.
+   * @default - host "localhost:<registry port>", no help URL
+   */
+  readonly discovery?: LocalRegistryHostingOptions;
   /**
    * Advertise the registry in the cluster's `kube-public/local-registry-hosting` ConfigMap (KEP-1755).
    * One per cluster.
-   * @default false
+   * @default - true when `discovery` is given, else false
    */
-  readonly discovery?: boolean | Omit<LocalRegistryHostingProps, 'registry' | 'proxy'>;
+  readonly discoveryEnabled?: boolean;
   /**
    * Create the namespace, labelled with the Pod Security level its pods need (`privileged` with the node proxy,
    * whose hostPort `baseline` refuses; `restricted` without it). Never for the cluster's own namespaces
@@ -72,21 +87,27 @@ export class PrivateRegistry extends Construct {
     if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
       throw new Error(`PrivateRegistry at "${this.node.path}": createNamespace must be true or false (got ${JSON.stringify(props.createNamespace)})`);
     }
+    for (const part of ['proxy', 'ui', 'discovery'] as const) {
+      if (props[`${part}Enabled`] === false && props[part] !== undefined) {
+        throw new Error(`PrivateRegistry at "${this.node.path}": ${part}Enabled is false but ${part} options are given; drop one`);
+      }
+    }
+    const proxyEnabled = props.proxyEnabled ?? true;
     // First, so that `kubectl apply` creates the Namespace before the objects in it.
     if (props.createNamespace ?? !clusterOwn) {
       this.namespace = new RegistryNamespace(this, 'namespace', {
         name: namespace,
-        podSecurity: props.proxy === false ? PodSecurityLevel.RESTRICTED : PodSecurityLevel.PRIVILEGED,
+        podSecurity: !proxyEnabled ? PodSecurityLevel.RESTRICTED : PodSecurityLevel.PRIVILEGED,
       });
     }
     this.registry = new Registry(this, 'registry', { name: id, namespace, ...props.registry });
     const name = this.registry.name;
-    if (props.proxy !== false) {
+    if (proxyEnabled) {
       this.proxy = new RegistryProxyDaemonSet(this, 'proxy', {
         name: `${name}-proxy`, namespace, ...props.proxy, registry: this.registry,
       });
     }
-    if (props.ui !== false) {
+    if (props.uiEnabled ?? true) {
       this.ui = new RegistryUI(this, 'ui', {
         name: `${name}-ui`,
         namespace,
@@ -96,9 +117,9 @@ export class PrivateRegistry extends Construct {
         registry: this.registry,
       });
     }
-    if (props.discovery) {
+    if (props.discoveryEnabled ?? props.discovery !== undefined) {
       this.discovery = new LocalRegistryHosting(this, 'discovery', {
-        ...(props.discovery === true ? {} : props.discovery),
+        ...props.discovery,
         registry: this.registry,
         proxy: this.proxy,
       });

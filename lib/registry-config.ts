@@ -4,7 +4,10 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 
-/** A registry `config.yml`, as far as this library writes it. */
+/**
+ * A registry `config.yml`, as far as this library writes it.
+ * @internal
+ */
 export interface RegistryConfig {
   /** Config format version, always "0.1". */
   readonly version: string;

@@ -278,6 +278,24 @@ export interface ResourceOptions {
   readonly memoryLimit?: string;
 }
 
+/** How a toleration matches a taint's value. */
+export enum TolerationOperator {
+  /** The taint's value must equal the toleration's `value`. */
+  EQUAL = 'Equal',
+  /** Any value of the taint's key. */
+  EXISTS = 'Exists',
+}
+
+/** What a taint does to pods that do not tolerate it. */
+export enum TaintEffect {
+  /** New pods are not scheduled on the node. */
+  NO_SCHEDULE = 'NoSchedule',
+  /** The scheduler avoids the node. */
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  /** Running pods are evicted as well. */
+  NO_EXECUTE = 'NoExecute',
+}
+
 /** A toleration, in the words of the Kubernetes API. */
 export interface Toleration {
   /**
@@ -285,15 +303,15 @@ export interface Toleration {
    * @default - every key (with operator Exists)
    */
   readonly key?: string;
-  /** @default "Equal" */
-  readonly operator?: 'Equal' | 'Exists';
+  /** @default TolerationOperator.EQUAL */
+  readonly operator?: TolerationOperator;
   /**
    * Taint value, with operator Equal.
    * @default - empty
    */
   readonly value?: string;
   /** @default - every effect */
-  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  readonly effect?: TaintEffect;
 }
 
 /** Where and how the registry pods are scheduled, and what they carry. */

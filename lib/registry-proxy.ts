@@ -7,10 +7,8 @@ import {
 } from './internal';
 import { IRegistry } from './registry';
 
-/** Props of a `RegistryProxyDaemonSet`. */
-export interface RegistryProxyDaemonSetProps {
-  /** The registry to forward to: a `Registry` of this app, or `Registry.fromUrl(...)`. */
-  readonly registry: IRegistry;
+/** Options of a `RegistryProxyDaemonSet`: its props without the registry (`PrivateRegistry`'s `proxy`). */
+export interface RegistryProxyDaemonSetOptions {
   /**
    * Name of the DaemonSet; the ConfigMap is `<name>-config`.
    * @default - the construct id
@@ -55,6 +53,12 @@ export interface RegistryProxyDaemonSetProps {
    * @default - this library's own name and labels
    */
   readonly helmRelease?: string;
+}
+
+/** Props of a `RegistryProxyDaemonSet`. */
+export interface RegistryProxyDaemonSetProps extends RegistryProxyDaemonSetOptions {
+  /** The registry to forward to: a `Registry` of this app, or `Registry.fromUrl(...)`. */
+  readonly registry: IRegistry;
 }
 
 /** nginx's workers and connections per worker: they bound the proxy's memory (see PROXY_MEMORY_LIMIT). */
@@ -226,7 +230,7 @@ export class RegistryProxyDaemonSet extends Construct {
     claimHostPort(this, this.hostIP, this.hostPort, owner);
 
     // Part of the registry it serves; a proxy of an external registry is an application of its own.
-    const partOf = props.registry.name ?? this.name;
+    const partOf = props.registry.partOf ?? this.name;
     // The chart's DaemonSet selects on `app: <its name>`, and a selector cannot change.
     const selector: Record<string, string> = helmName !== undefined
       ? { app: helmName }

@@ -83,7 +83,15 @@ export interface S3StorageOptions {
    * Access key id and secret key, from Secrets.
    * @default - the pod's own credentials (IRSA, instance profile)
    */
-  readonly credentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
+  readonly credentials?: S3Credentials;
+}
+
+/** S3 access key id and secret key, each from a Secret. */
+export interface S3Credentials {
+  /** Access key id (`REGISTRY_STORAGE_S3_ACCESSKEY`). */
+  readonly accessKey: SecretKey;
+  /** Secret access key (`REGISTRY_STORAGE_S3_SECRETKEY`). */
+  readonly secretKey: SecretKey;
 }
 
 /** A Google Cloud Storage bucket. */

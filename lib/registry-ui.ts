@@ -52,10 +52,8 @@ const TAGLIST_ORDERS = [
   ...['alpha-asc', 'alpha-desc'].flatMap(a => ['num-asc', 'num-desc'].flatMap(n => [`${a};${n}`, `${n};${a}`])),
 ];
 
-/** Props of a `RegistryUI`. */
-export interface RegistryUIProps {
-  /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
-  readonly registry: IRegistry;
+/** Options of a `RegistryUI`: its props without the registry (`PrivateRegistry`'s `ui`). */
+export interface RegistryUIOptions {
   /**
    * Name of the Service.
    * @default - the construct id
@@ -116,7 +114,7 @@ export interface RegistryUIProps {
    * Fewest and most levels of `/` the catalog groups repositories by (`CATALOG_MIN_BRANCHES`, `CATALOG_MAX_BRANCHES`).
    * @default - the UI's 1 and 1
    */
-  readonly catalogBranches?: { readonly min: number; readonly max: number };
+  readonly catalogBranches?: CatalogBranches;
   /**
    * Tag order (`TAGLIST_ORDER`), e.g. "num-desc;alpha-asc".
    * @default - the UI's "alpha-asc;num-desc"
@@ -132,6 +130,28 @@ export interface RegistryUIProps {
    * @default false
    */
   readonly showContentDigest?: boolean;
+}
+
+/** Props of a `RegistryUI`. */
+export interface RegistryUIProps extends RegistryUIOptions {
+  /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
+  readonly registry: IRegistry;
+}
+
+/** Fewest and most levels of `/` the UI's catalog groups repositories by. */
+export interface CatalogBranches {
+  /** Fewest levels (`CATALOG_MIN_BRANCHES`). */
+  readonly min: number;
+  /** Most levels (`CATALOG_MAX_BRANCHES`). */
+  readonly max: number;
+}
+
+/** One variable of the UI container's environment. */
+export interface RegistryUIEnvVar {
+  /** Variable name. */
+  readonly name: string;
+  /** Plain value. */
+  readonly value: string;
 }
 
 /** The UI image's nginx user; as non-root it must listen above 1024. */
@@ -168,7 +188,7 @@ export class RegistryUI extends Construct {
   /** Whether the UI offers to delete images. */
   public readonly deleteImages: boolean;
   /** Environment of the UI container, in order. */
-  public readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  public readonly env: RegistryUIEnvVar[];
   /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
   public readonly deployment: k8s.KubeDeployment;
   /** The NodePort Service: an escape hatch. */
@@ -273,7 +293,7 @@ export class RegistryUI extends Construct {
     this.env = env;
 
     // Part of the registry it shows; a UI of an external registry is an application of its own.
-    const partOf = props.registry.name ?? this.name;
+    const partOf = props.registry.partOf ?? this.name;
     const selector = this.selectorLabels;
     const labels = objectLabels('docker-registry-ui', this.name, 'ui', partOf);
     // Only now that every prop is valid does the UI tell the registry what it needs. In proxy mode the UI's nginx

@@ -22,11 +22,11 @@ export interface IRegistry {
    */
   readonly namespace?: string;
   /**
-   * Name of the registry's objects, when it is a `Registry` of this app: linked constructs are labelled
-   * `app.kubernetes.io/part-of: <name>`.
-   * @default - undefined for an external registry (`Registry.fromUrl`)
+   * The application that constructs linked to this registry are part of (their `app.kubernetes.io/part-of` label):
+   * the registry's name, when it is a `Registry` of this app.
+   * @default - undefined for an external registry (`Registry.fromUrl`): each linked construct is its own application
    */
-  readonly name?: string;
+  readonly partOf?: string;
 
   /**
    * Registers a construct whose pods or pages call this registry, with what it needs: the registry admits its pods
@@ -123,8 +123,8 @@ export class Registry extends Construct implements IRegistry {
 
   /** Name of the Deployment, the Service and (with a suffix) every other object. */
   public readonly name: string;
-  /** Namespace of every object. */
-  public readonly namespace: string;
+  /** Namespace of every object; always set (optional only as `IRegistry` declares it, for external registries). */
+  public readonly namespace?: string;
   /** The registry image. */
   public readonly image: string;
   /** Replicas of the Deployment (with autoscaling, its minimum). */
@@ -157,6 +157,8 @@ export class Registry extends Construct implements IRegistry {
   public readonly pullThroughCache: boolean;
   /** Most repositories one catalog page may list. */
   public readonly catalogMaxEntries: number;
+  /** The `app.kubernetes.io/part-of` label of linked constructs: this registry's name (always set). */
+  public readonly partOf?: string;
   /** Major version of the registry. */
   public readonly version: RegistryVersion;
   /** Directory of config.yml in the container. */
@@ -185,6 +187,7 @@ export class Registry extends Construct implements IRegistry {
     ({ authEnabled: this.authEnabled, metricsPort: this.metricsPort, pullThroughCache: this.pullThroughCache } = s);
     ({ catalogMaxEntries: this.catalogMaxEntries, uploadPurging: this.uploadPurging, selectorLabels: this.selectorLabels } = s);
     this.serviceName = s.name;
+    this.partOf = s.name;
     this.serviceHost = `${s.name}.${s.namespace}.svc`;
     this.clusterUrl = `${s.https ? 'https' : 'http'}://${this.serviceHost}:${s.port}`;
 
@@ -202,14 +205,17 @@ export class Registry extends Construct implements IRegistry {
     ({ deployment: this.deployment, service: this.service, configMap: this.configMap } = objects);
   }
 
-  /** The config model rendered into the ConfigMap's `config.yml`; final once the app is built. */
-  public get config(): RegistryConfig {
+  /**
+   * The config model rendered into the ConfigMap's `config.yml`; final once the app is built.
+   * @internal
+   */
+  public get _config(): RegistryConfig {
     return this.renderedConfig ?? this.renderConfig();
   }
 
   /** The exact text of `config.yml`. */
   public get configYaml(): string {
-    return stringify(this.config, { lineWidth: 0 });
+    return stringify(this._config, { lineWidth: 0 });
   }
 
   /** Whether `DELETE` is allowed (`storage.delete.enabled`): the `deletion` prop, or a client that deletes. */

@@ -91,7 +91,7 @@ describe('composition', () => {
 
   test('PrivateRegistry names its parts after the registry and can leave out the proxy and UI', () => {
     const { app, chart } = testChart('ci');
-    const hub = new PrivateRegistry(chart, 'hub', { proxy: false, ui: false });
+    const hub = new PrivateRegistry(chart, 'hub', { proxyEnabled: false, uiEnabled: false });
     const objects = synthValidated(app);
     expect(hub.proxy).toBeUndefined();
     expect(hub.ui).toBeUndefined();

@@ -160,6 +160,17 @@ describe('discovery (KEP-1755)', () => {
     expect(hub.discovery!.document).toBe(cm.data['localRegistryHosting.v1']);
   });
 
+  test('discoveryEnabled: true with no options: host localhost:<port>, no help', () => {
+    const { app, chart } = testChart('kube-system');
+    new PrivateRegistry(chart, 'registry', { discoveryEnabled: true });
+    const cm = find(synthValidated(app), 'ConfigMap', 'local-registry-hosting');
+    expect(parse(cm.data['localRegistryHosting.v1'])).toEqual({
+      host: 'localhost:5000',
+      hostFromContainerRuntime: 'localhost:5000',
+      hostFromClusterNetwork: 'registry.kube-system.svc:5000',
+    });
+  });
+
   test('one per cluster: a second one fails the app-wide validation', () => {
     const { app, chart } = testChart('a');
     const r = new Registry(chart, 'r1');

@@ -23,7 +23,7 @@ describe('namespaces', () => {
   });
 
   test('without the proxy the namespace enforces restricted, which every other pod of the library meets', () => {
-    const objects = app(c => new PrivateRegistry(c, 'hub', { proxy: false }), 'platform');
+    const objects = app(c => new PrivateRegistry(c, 'hub', { proxyEnabled: false }), 'platform');
     expect(find(objects, 'Namespace', 'platform').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
@@ -46,6 +46,12 @@ describe('namespaces', () => {
       'PrivateRegistry at "c/hub": createNamespace is true but "kube-system" is a namespace every cluster has; drop createNamespace'],
     ['createNamespace as a string', (c: Chart) => new PrivateRegistry(c, 'hub', { namespace: 'x', createNamespace: 'yes' as any }),
       'PrivateRegistry at "c/hub": createNamespace must be true or false (got "yes")'],
+    ['proxy options with proxyEnabled: false', (c: Chart) => new PrivateRegistry(c, 'hub', { proxyEnabled: false, proxy: { hostPort: 5001 } }),
+      'PrivateRegistry at "c/hub": proxyEnabled is false but proxy options are given; drop one'],
+    ['ui options with uiEnabled: false', (c: Chart) => new PrivateRegistry(c, 'hub', { uiEnabled: false, ui: { nodePort: 31001 } }),
+      'PrivateRegistry at "c/hub": uiEnabled is false but ui options are given; drop one'],
+    ['discovery options with discoveryEnabled: false', (c: Chart) => new PrivateRegistry(c, 'hub', { discoveryEnabled: false, discovery: { help: 'https://x' } }),
+      'PrivateRegistry at "c/hub": discoveryEnabled is false but discovery options are given; drop one'],
     ['a RegistryNamespace for default', (c: Chart) => new RegistryNamespace(c, 'ns', { name: 'default' }),
       'RegistryNamespace at "c/ns": name "default" is a namespace every cluster has; do not create it (drop this construct, or set createNamespace: false on PrivateRegistry)'],
     ['an unknown level', (c: Chart) => new RegistryNamespace(c, 'ns', { name: 'x', podSecurity: 'strict' as any }),
@@ -57,8 +63,8 @@ describe('namespaces', () => {
   test('two PrivateRegistrys creating one namespace fail the app-wide validation', () => {
     const a = Testing.app();
     const c = new Chart(a, 'c', { namespace: 'shared' });
-    new PrivateRegistry(c, 'one', { registry: { nodePort: 31500 }, proxy: { hostPort: 5000 }, ui: false });
-    new PrivateRegistry(c, 'two', { registry: { nodePort: 31501 }, proxy: { hostPort: 5001 }, ui: false });
+    new PrivateRegistry(c, 'one', { registry: { nodePort: 31500 }, proxy: { hostPort: 5000 }, uiEnabled: false });
+    new PrivateRegistry(c, 'two', { registry: { nodePort: 31501 }, proxy: { hostPort: 5001 }, uiEnabled: false });
     expect(() => a.synthYaml()).toThrow(/Namespace "\/shared" is claimed by 2 constructs/);
   });
 });

@@ -1,6 +1,9 @@
 import { Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { RegistryTls, Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey, VolumeAccessMode } from '../lib';
+import {
+  Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryTls, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey,
+  TaintEffect, TolerationOperator, VolumeAccessMode,
+} from '../lib';
 import { container, find, podSpecs, restrictedViolations, synthValidated, testChart } from './util';
 
 type Props = ConstructorParameters<typeof Registry>[2];
@@ -171,7 +174,7 @@ describe('auth, cache, pull-through, metrics, ingress, autoscaling, pod options'
     const { deployment, c } = build({
       resources: { cpuRequest: '250m', memoryLimit: '2Gi', cpuLimit: '2' },
       pod: {
-        nodeSelector: { 'node-role/registry': 'true' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'registry', effect: 'NoSchedule' }],
+        nodeSelector: { 'node-role/registry': 'true' }, tolerations: [{ key: 'dedicated', operator: TolerationOperator.EQUAL, value: 'registry', effect: TaintEffect.NO_SCHEDULE }],
         priorityClassName: 'platform', annotations: { team: 'platform' }, labels: { cost: 'shared' }, imagePullSecrets: ['mirror-pull'],
         env: { REGISTRY_LOG_LEVEL: 'debug' },
       },

@@ -177,7 +177,7 @@ describe('Registry options', () => {
       serviceHost: 'registry.example.internal', port: 5000, clusterUrl: 'http://registry.example.internal:5000',
     });
     expect(Registry.fromUrl('http://registry.example.internal:5000').namespace).toBeUndefined();
-    expect(Registry.fromUrl('http://registry.example.internal:5000').name).toBeUndefined();
+    expect(Registry.fromUrl('http://registry.example.internal:5000').partOf).toBeUndefined();
     expect(Registry.fromUrl('https://mirror.example').port).toBe(443);
   });
 });

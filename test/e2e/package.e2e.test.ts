@@ -45,7 +45,7 @@ const app = new App();
 const chart = new Chart(app, 'platform', { namespace: 'platform' });
 new PrivateRegistry(chart, 'images', {
   registry: { replicas: 2, httpSecret: SecretKey.fromSecret('images-http', 'secret'), storage: RegistryStorage.s3({ bucket: 'images', region: 'eu-west-1' }) },
-  discovery: true,
+  discoveryEnabled: true,
 });
 app.synth();
 `);
