@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
-  defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
+  Problems, assertShape, checkImage, checkNodePort, checkReplicas, claimNodePort, claimObjectName, defaultNamespace,
+  describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
+import { checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { BOOLEAN, STRING, WHOLE_NUMBER, instanceOf, mapOf, required, struct } from './shape';
@@ -274,9 +275,8 @@ export class RegistryUI extends Construct {
         problems.add(`connection browserUrl ${direct.browserUrl} is an in-cluster name that a browser cannot resolve; ` +
           'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()');
       }
-      if (direct.uiOrigin !== '*' && !/^https?:\/\/[^\s/]+$/.test(direct.uiOrigin)) {
-        problems.add(`connection uiOrigin must be "*" or "scheme://host[:port]" without a path (got ${JSON.stringify(direct.uiOrigin)})`);
-      }
+      // CORS compares the Origin header byte for byte: an origin with a path or a trailing "/" never matches.
+      checkOrigin(problems, 'connection uiOrigin', direct.uiOrigin);
       if (direct.uiOrigin.startsWith('https:') && direct.browserUrl.startsWith('http:')) {
         problems.add(`connection browserUrl ${direct.browserUrl} is plain HTTP but the UI is served over HTTPS: browsers block such mixed content`);
       }
@@ -330,6 +330,7 @@ export class RegistryUI extends Construct {
     // calls the registry (its pods are peers); in direct mode the browser does (its origin needs CORS).
     props.registry.addClient({
       description: owner,
+      construct: this,
       namespace: this.namespace,
       podSelector: direct ? undefined : selector,
       browserOrigin: direct?.uiOrigin,
