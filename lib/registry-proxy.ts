@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { createHash } from 'crypto';
 import { isIP } from 'net';
 import { Construct } from 'constructs';
@@ -208,9 +209,9 @@ export class RegistryProxyDaemonSet extends Construct {
   /** Labels on the proxy pods; the registry Service's selector never matches them. */
   public readonly podLabels: Record<string, string>;
   /** The DaemonSet (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly daemonSet: k8s.KubeDaemonSet;
+  public readonly daemonSet: ApiObject;
   /** The ConfigMap with `nginx.conf`: an escape hatch. */
-  public readonly configMap: k8s.KubeConfigMap;
+  public readonly configMap: ApiObject;
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
@@ -217,9 +218,9 @@ export class RegistryUI extends Construct {
   /** Environment of the UI container, in order. */
   public readonly env: RegistryUIEnvVar[];
   /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The NodePort Service: an escape hatch. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
 
   constructor(scope: Construct, id: string, props: RegistryUIProps) {
     super(scope, id);

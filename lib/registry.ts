@@ -1,6 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
-import * as k8s from '../imports/k8s';
 import { Problems, assertShape, claim, claimNodePort, claimObjectName, describe } from './internal';
 import { REGISTRY_PROPS } from './prop-shapes';
 import { ConfigSection, RegistryConfig, mergeContributions } from './registry-config';
@@ -176,11 +176,11 @@ export class Registry extends Construct implements IRegistry {
   /** Directory of config.yml in the container. */
   public readonly configDir: string;
   /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The Service: an escape hatch. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
   /** The ConfigMap with `config.yml`: an escape hatch. */
-  public readonly configMap: k8s.KubeConfigMap;
+  public readonly configMap: ApiObject;
 
   private readonly settings: RegistrySettings;
   private readonly clients: RegistryClient[] = [];
