@@ -2,8 +2,8 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { SecretKey } from './secret-key';
 import { isDnsSubdomain } from './rules';
+import { SecretKey } from './secret-key';
 import { Shape, shapeProblems } from './shape';
 
 /** Collects the problems found in one construct's props and throws them as one Error. */

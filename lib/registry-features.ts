@@ -4,9 +4,9 @@
 import { ApiObject } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Problems, secretEnv, selectorLabels } from './internal';
-import { checkEnvName, checkGoDuration, checkPort, checkRootUrl } from './rules';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import { MetricsOptions, PullThroughOptions, UploadPurgingOptions } from './registry-options';
+import { checkEnvName, checkGoDuration, checkPort, checkRootUrl } from './rules';
 import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */

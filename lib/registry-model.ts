@@ -5,7 +5,6 @@ import {
   Problems, checkHelmName, checkHelmRelease, checkImage, checkNodePort, checkReplicas, defaultNamespace, helmNames,
   objectLabels, selectorLabels,
 } from './internal';
-import { checkAnnotations, checkCidr, checkCronSchedule, checkIngressHost, checkLabels, checkName, checkNamespace, checkNamespaceName, checkObjectReference, checkPort, checkQuantity, checkRequestWithinLimit } from './rules';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import {
   bindCatalog, bindCore, bindHttpSecret, bindMetrics, bindPodEnv, bindPullThrough, bindUploadPurging,
@@ -17,6 +16,7 @@ import {
 } from './registry-options';
 import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
+import { checkAnnotations, checkCidr, checkCronSchedule, checkIngressHost, checkLabels, checkName, checkNamespace, checkNamespaceName, checkObjectReference, checkPort, checkQuantity, checkRequestWithinLimit } from './rules';
 
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
 const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.1.2' };

@@ -1,6 +1,6 @@
 import { Problems, assertShape, secretEnv } from './internal';
-import { checkHostAndPort, isDnsSubdomain } from './rules';
 import { RegistryContribution, RegistryTarget } from './registry-config';
+import { checkHostAndPort, isDnsSubdomain } from './rules';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
 import { STRING, WHOLE_NUMBER, required, struct } from './shape';
 

@@ -1,15 +1,15 @@
-import { ApiObject } from 'cdk8s';
 import { createHash } from 'crypto';
 import { isIP } from 'net';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
   Problems, assertShape, checkHelmName, checkHelmRelease, checkImage, claimHostPort, claimObjectName, defaultNamespace,
   describe, helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
-import { checkName, checkNamespace, checkPort } from './rules';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { checkName, checkNamespace, checkPort } from './rules';
 import { BOOLEAN, STRING, WHOLE_NUMBER, required, struct } from './shape';
 
 /** Options of a `RegistryProxyDaemonSet`: its props without the registry (`PrivateRegistry`'s `proxy`). */

@@ -5,9 +5,9 @@ import {
   Problems, assertShape, checkImage, checkNodePort, checkReplicas, claimNodePort, claimObjectName, defaultNamespace,
   describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
-import { checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
 import { BOOLEAN, STRING, WHOLE_NUMBER, instanceOf, mapOf, required, struct } from './shape';
 
 /** How the browser reaches the registry. */

@@ -5,8 +5,8 @@ import { Problems, assertShape, claim, claimNodePort, claimObjectName, describe 
 import { REGISTRY_PROPS } from './prop-shapes';
 import { ConfigSection, RegistryConfig, mergeContributions } from './registry-config';
 import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
-import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { UploadPurgingOptions } from './registry-options';
+import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryObjects, RegistryPeer, createRegistryObjects } from './registry-workload';
 import { BOOLEAN, shapeProblems, struct } from './shape';
 

@@ -57,8 +57,8 @@ describe('taking over a live Helm release', () => {
     // `<48 characters>-kube-registry-proxy` cut to 63 ends in "-": Helm trims it.
     const trailing = new RegistryProxyDaemonSet(c, 't', { registry: r, helmRelease: 'c'.repeat(48), hostPort: 5001 });
     expect(trailing.name).toBe('c'.repeat(48) + '-kube-registry');
-    const objects = synthValidated(c.node.root as any);
-    expect(find(objects, 'Deployment', r.name).spec.selector.matchLabels).toEqual({ app: 'docker-registry', release });
+    const rendered = synthValidated(c.node.root as any);
+    expect(find(rendered, 'Deployment', r.name).spec.selector.matchLabels).toEqual({ app: 'docker-registry', release });
   });
 
   test('nameOverride and fullnameOverride releases', () => {

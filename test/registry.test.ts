@@ -92,10 +92,10 @@ describe('Registry defaults', () => {
   test('persistentVolume(): a 10Gi ReadWriteOnce claim, mounted with the Recreate strategy', () => {
     const { app, chart } = testChart('tools');
     new Registry(chart, 'registry', { storage: RegistryStorage.persistentVolume() });
-    const objects = synthValidated(app);
-    const pvc = find(objects, 'PersistentVolumeClaim', 'registry');
+    const rendered = synthValidated(app);
+    const pvc = find(rendered, 'PersistentVolumeClaim', 'registry');
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
-    const deployment = find(objects, 'Deployment', 'registry');
+    const deployment = find(rendered, 'Deployment', 'registry');
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry' } });
   });
