@@ -7,3 +7,4 @@ export * from './private-registry';
 export * from './registry-namespace';
 export * from './local-registry-hosting';
 export * from './secret-key';
+export * from './containerd-registry-hosts';
