@@ -63,7 +63,9 @@ describe('ContainerdRegistryHosts preflight on a node whose containerd has no co
     await cluster.k('label', 'namespace', 'nodes-baseline', 'pod-security.kubernetes.io/enforce=baseline', 'pod-security.kubernetes.io/warn=baseline');
     const r = await cluster.kubectl(['apply', '-f', '-'], { input: hostsYaml('nodes-baseline') });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('would violate PodSecurity "baseline:latest": hostPath volumes (volumes "containerd-config", "host-0")');
+    const warning = 'hostPath volumes (volumes "containerd-config", "host-0")';
+    expect(r.stderr).toContain(`would violate PodSecurity "baseline:latest": ${warning}`);
+    expect(README).toContain(warning);
   });
 });
 
@@ -104,5 +106,6 @@ describe('the hostNetwork proxy on a real node', () => {
     expect(r.code).toBe(0);
     const warning = 'would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true), hostPort (container "nginx" uses hostPort 5011)';
     expect(r.stderr).toContain(warning);
+    expect(README).toContain('host namespaces (hostNetwork=true)');
   });
 });
