@@ -18,8 +18,6 @@ const CONFIG_MOUNT = '/host/containerd/config.toml';
 const HOSTS_MOUNT = '/host/certs.d';
 const FILES_DIR = '/etc/registry-hosts';
 const READY_FILE = '/tmp/ready';
-/** How often a running pod checks containerd's config again and puts back a removed or edited hosts.toml. */
-const RECHECK_SECONDS = 60;
 
 /**
  * Where a node's container runtime sends the pulls for one registry name: a URL on the node itself, since the
@@ -57,7 +55,7 @@ export class NodeRegistryEndpoint {
 
   /**
    * Any URL the node itself reaches, such as an Ingress or a registry outside the cluster: `https://images.corp.example`.
-   * HTTPS certificates are verified against the node's trusted CAs.
+   * No `skip_verify` is written: an HTTPS endpoint needs a certificate the node's runtime trusts.
    */
   public static url(url: string): NodeRegistryEndpoint {
     let parsed: URL | undefined;
@@ -153,6 +151,12 @@ export interface ContainerdRegistryHostsProps {
    * @default true
    */
   readonly tolerateAllTaints?: boolean;
+  /**
+   * How often each pod checks containerd's config again and puts back a hosts.toml that was removed or edited, in
+   * seconds (1-86400).
+   * @default 60
+   */
+  readonly recheckSeconds?: number;
 }
 
 interface Entry {
@@ -199,6 +203,8 @@ export class ContainerdRegistryHosts extends Construct {
   public readonly hostNames: string[];
   /** The writer's shell script, as the pods run it. */
   public readonly script: string;
+  /** How often each pod checks again and puts back removed or edited files, in seconds. */
+  public readonly recheckSeconds: number;
 
   private readonly entries: Entry[];
 
@@ -210,6 +216,7 @@ export class ContainerdRegistryHosts extends Construct {
     this.configPath = props.configPath ?? DEFAULT_CONFIG_PATH;
     this.containerdConfigFile = props.containerdConfigFile ?? DEFAULT_CONTAINERD_CONFIG;
     this.configMapName = this.name;
+    this.recheckSeconds = props.recheckSeconds ?? 60;
 
     const owner = describe('ContainerdRegistryHosts', this);
     const problems = new Problems(owner);
@@ -220,6 +227,9 @@ export class ContainerdRegistryHosts extends Construct {
       if (typeof value !== 'string' || !PLAIN_PATH.test(value) || value.split('/').includes('..')) {
         problems.add(`${prop} must be an absolute path on the node of letters, digits, ".", "_", "-" and "/" (got ${JSON.stringify(value)}); omit it for "${fallback}"`);
       }
+    }
+    if (typeof this.recheckSeconds !== 'number' || !Number.isInteger(this.recheckSeconds) || this.recheckSeconds < 1 || this.recheckSeconds > 86400) {
+      problems.add(`recheckSeconds must be a whole number of seconds within 1-86400 (got ${JSON.stringify(this.recheckSeconds)}); omit it for 60`);
     }
     if (props.tolerateAllTaints !== undefined && typeof props.tolerateAllTaints !== 'boolean') {
       problems.add(`tolerateAllTaints must be true or false (got ${JSON.stringify(props.tolerateAllTaints)})`);
@@ -428,7 +438,7 @@ echo "preflight ok: containerd's config_path includes ${this.configPath}"
 write_all
 echo ok > ${READY_FILE}
 while true; do
-  sleep ${RECHECK_SECONDS} & wait $!
+  sleep ${this.recheckSeconds} & wait $!
   preflight || { rm -f ${READY_FILE}; exit 1; }
   write_all
 done

@@ -82,6 +82,10 @@ describe('ContainerdRegistryHosts', () => {
     const script = hosts.script;
     expect(script.indexOf('preflight || exit 1')).toBeLessThan(script.indexOf('write_all\necho ok > /tmp/ready'));
     expect(script).not.toMatch(/systemctl|kill|restart containerd\b(?! on this node)/);
+    // Checked again and rewritten every recheckSeconds (60), atomically: a rename of a complete file.
+    expect(hosts.recheckSeconds).toBe(60);
+    expect(script).toContain('  sleep 60 & wait $!\n  preflight || { rm -f /tmp/ready; exit 1; }\n  write_all\n');
+    expect(script).toContain('mv "/host/certs.d/$1/.hosts.toml.tmp" "/host/certs.d/$1/hosts.toml"');
   });
 
   test('the preflight message names the file, the directory and the fix', () => {
@@ -201,6 +205,10 @@ describe('ContainerdRegistryHosts bad input', () => {
       'containerdConfigFile must be an absolute path on the node of letters, digits, ".", "_", "-" and "/" (got "/etc/\\"x"); omit it for "/etc/containerd/config.toml"'],
     ['a configPath climbing out', { hosts: [{ host: 'registry.local:5000', endpoint }], configPath: '/etc/containerd/../shadow' },
       'configPath must be an absolute path on the node of letters, digits, ".", "_", "-" and "/" (got "/etc/containerd/../shadow"); omit it for "/etc/containerd/certs.d"'],
+    ['recheckSeconds zero', { hosts: [{ host: 'registry.local:5000', endpoint }], recheckSeconds: 0 },
+      'recheckSeconds must be a whole number of seconds within 1-86400 (got 0); omit it for 60'],
+    ['recheckSeconds as a string', { hosts: [{ host: 'registry.local:5000', endpoint }], recheckSeconds: '60' as any },
+      'recheckSeconds must be a whole number of seconds within 1-86400 (got "60"); omit it for 60'],
     ['tolerateAllTaints as a string', { hosts: [{ host: 'registry.local:5000', endpoint }], tolerateAllTaints: 'yes' as any },
       'tolerateAllTaints must be true or false (got "yes")'],
     ['an empty image', { hosts: [{ host: 'registry.local:5000', endpoint }], image: '' }, 'image must be an image reference such as ' +

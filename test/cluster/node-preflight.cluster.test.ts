@@ -25,6 +25,14 @@ function synth(build: (chart: Chart) => void): string {
   return app.synthYaml();
 }
 
+/** The DaemonSet's FailedCreate event names the violation, and it has no pod. */
+async function failedCreate(ns: string, daemonSet: string, violation: string): Promise<void> {
+  const events = await cluster.waitFor('the DaemonSet to report FailedCreate', ['-n', ns, 'get', 'events', '--field-selector',
+    `involvedObject.name=${daemonSet},reason=FailedCreate`, '-o', 'jsonpath={.items[*].message}'], out => out.length > 0, 60_000);
+  expect(events).toContain(`violates PodSecurity "baseline:latest": ${violation}`);
+  expect(await cluster.k('-n', ns, 'get', 'pods', '-o', 'name')).toBe('');
+}
+
 const hostsYaml = (ns: string) => synth(chart => {
   new ContainerdRegistryHosts(chart, 'registry-hosts', {
     namespace: ns,
@@ -66,6 +74,7 @@ describe('ContainerdRegistryHosts preflight on a node whose containerd has no co
     const warning = 'hostPath volumes (volumes "containerd-config", "host-0")';
     expect(r.stderr).toContain(`would violate PodSecurity "baseline:latest": ${warning}`);
     expect(README).toContain(warning);
+    await failedCreate('nodes-baseline', 'registry-hosts', warning);
   });
 });
 
@@ -107,5 +116,6 @@ describe('the hostNetwork proxy on a real node', () => {
     const warning = 'would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true), hostPort (container "nginx" uses hostPort 5011)';
     expect(r.stderr).toContain(warning);
     expect(README).toContain('host namespaces (hostNetwork=true)');
+    await failedCreate('hostnet-baseline', 'proxy', 'host namespaces (hostNetwork=true)');
   });
 });

@@ -34,6 +34,7 @@ hosts = new ContainerdRegistryHosts(chart, 'registry-hosts', {
   // This node keeps containerd's files under the suite's state directory instead of /etc/containerd.
   configPath: CERTS_D,
   containerdConfigFile: CONTAINERD_CONFIG,
+  recheckSeconds: 2,
 });
 const manifests = app.synthYaml();
 
@@ -96,6 +97,22 @@ describe('containerd hosts.toml on a real node (config_path set, containerd 1.6)
     const upstreamLog = await cluster.k('-n', 'upstream', 'logs', 'deployment/dockerhub');
     for (const layer of alpineLayers) expect(upstreamLog).toContain(`GET /v2/library/alpine/blobs/${layer}`);
     expect(fs.readFileSync(CONTAINERD_PID, 'utf8').trim()).toBe(containerdPid);
+  });
+
+  test('a removed or edited hosts.toml is put back at the next check', async () => {
+    const file = path.join(CERTS_D, 'registry.local:5000', 'hosts.toml');
+    const expected = hosts.hostsToml('registry.local:5000', NODE_IP);
+    fs.rmSync(file);
+    fs.writeFileSync(path.join(CERTS_D, 'docker.io', 'hosts.toml'), 'server = "https://registry-1.docker.io"\n');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(fs.existsSync(file) && fs.readFileSync(path.join(CERTS_D, 'docker.io', 'hosts.toml'), 'utf8').includes('[host.'))) {
+      await new Promise(res => setTimeout(res, 500));
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+    expect(fs.readFileSync(path.join(CERTS_D, 'docker.io', 'hosts.toml'), 'utf8')).toBe(hosts.hostsToml('docker.io', NODE_IP));
+    const log = await cluster.k('-n', NS, 'logs', 'daemonset/registry-hosts');
+    expect(log.split('\n').filter(l => l.startsWith(`wrote ${CERTS_D}/registry.local:5000/hosts.toml`))).toHaveLength(2);
+    expect(await cluster.k('-n', NS, 'get', 'daemonset', 'registry-hosts', '-o', 'jsonpath={.status.numberReady}')).toBe('1');
   });
 
   test('control: a hosts.toml with only `server` (no [host] table) is refused by containerd 1.6, which then pulls the default server', async () => {
