@@ -42,8 +42,9 @@ export interface RegistryProxyDaemonSetProps {
    */
   readonly hostPort?: number;
   /**
-   * Node address the hostPort binds to. The proxy has no auth, so by default only the node itself reaches it,
-   * as in the kube-registry-proxy chart; `"0.0.0.0"` opens it on every node address.
+   * Node address the hostPort binds to (with `RegistryProxyNetwork.HOST_NETWORK`, the address nginx itself listens on).
+   * The proxy has no auth, so by default only the node itself reaches it, as in the kube-registry-proxy chart;
+   * `"0.0.0.0"` opens it on every node address.
    * @default "127.0.0.1"
    */
   readonly hostIP?: string;
