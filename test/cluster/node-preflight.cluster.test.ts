@@ -4,6 +4,7 @@
 // Stand-ins as in tutorial-a.cluster.test.ts (images.py); `busybox:1.37.0` is Debian's busybox-static.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import {
@@ -13,6 +14,7 @@ import { Cluster, NODE_IP, STATE } from './cluster';
 
 const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
 const CERTS_D = path.join(STATE, 'conf', 'certs.d');
+const STATE_PARENT = os.tmpdir();
 const CONTAINERD_CONFIG = path.join(STATE, 'conf', 'containerd.toml');
 let cluster: Cluster;
 
@@ -117,5 +119,43 @@ describe('the hostNetwork proxy on a real node', () => {
     expect(r.stderr).toContain(warning);
     expect(README).toContain('host namespaces (hostNetwork=true)');
     await failedCreate('hostnet-baseline', 'proxy', 'host namespaces (hostNetwork=true)');
+  });
+});
+
+describe('the preflight\'s reading of containerd configs, run by the stand-in\'s busybox (no node needed)', () => {
+  const app = Testing.app();
+  const hosts = new ContainerdRegistryHosts(new Chart(app, 'formats'), 'registry-hosts', {
+    hosts: [{ host: 'registry.local:5000', endpoint: NodeRegistryEndpoint.url('http://127.0.0.1:31500') }],
+  });
+  /** The script's own preflight() against a config file: its exit code and what it printed. */
+  function preflight(toml: string): string {
+    const file = path.join(fs.mkdtempSync(path.join(STATE_PARENT, 'preflight-')), 'config.toml');
+    fs.writeFileSync(file, toml);
+    const functions = /\nconfig_path\(\) \{[\s\S]*?\n\}\n\npreflight\(\) \{[\s\S]*?\n\}\n/.exec(hosts.script)![0].split('/host/containerd/config.toml').join(file);
+    try {
+      return execFileSync('/bin/busybox', ['sh', '-c', `${functions}\npreflight; echo "exit $?"`]).toString().trim();
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
+  const unset = 'preflight failed: containerd\'s config_path is not set in /etc/containerd/config.toml';
+
+  test.each([
+    ['containerd 1.x (config version 2), set', '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n', 'exit 0'],
+    ['containerd 1.x, set, with a comment', '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d" # hosts\n', 'exit 0'],
+    ['containerd 2.x (config version 3), a list', 'version = 3\n[plugins.\'io.containerd.cri.v1.images\'.registry]\n  config_path = \'/etc/containerd/certs.d:/etc/docker/certs.d\'\n', 'exit 0'],
+    ['containerd 1.x default (empty)', 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = ""\n\n  [plugins."io.containerd.grpc.v1.cri".registry.mirrors]\n', `${unset}`],
+    ['no registry section at all', 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.k8s.io/pause:3.10"\n', `${unset}`],
+    ['config_path of another section only', '[plugins."io.containerd.grpc.v1.cri".registry]\n[plugins."io.containerd.grpc.v1.cri".registry.mirrors]\n  config_path = "/etc/containerd/certs.d"\n', `${unset}`],
+    ['another directory', 'version = 3\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "/etc/docker/certs.d"\n',
+      'preflight failed: containerd\'s config_path in /etc/containerd/config.toml is "/etc/docker/certs.d", which does not include /etc/containerd/certs.d'],
+  ])('%s', (_label, toml, expected) => {
+    const out = preflight(toml);
+    if (expected === 'exit 0') {
+      expect(out).toBe('exit 0');
+    } else {
+      expect(out.split('\n')[0]).toContain(expected);
+      expect(out.split('\n').pop()).toBe('exit 1');
+    }
   });
 });
