@@ -8,3 +8,4 @@ export * from './private-registry';
 export * from './registry-namespace';
 export * from './local-registry-hosting';
 export { SecretKey } from './secret-key';
+export * from './containerd-registry-hosts';

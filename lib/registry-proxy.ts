@@ -10,7 +10,22 @@ import {
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { checkName, checkNamespace, checkPort } from './rules';
-import { BOOLEAN, STRING, WHOLE_NUMBER, required, struct } from './shape';
+import { BOOLEAN, STRING, WHOLE_NUMBER, enumOf, required, struct } from './shape';
+
+/** How the node proxy's port reaches the node's container runtime. */
+export enum RegistryProxyNetwork {
+  /**
+   * A hostPort (`hostPort` → nginx on 8080 in the pod's own network), through the CNI `portmap` plugin, as the
+   * kube-registry-proxy chart does. Needs portmap with SNAT for `hostIP: 127.0.0.1`.
+   */
+  HOST_PORT = 'HostPort',
+  /**
+   * nginx in the node's own network namespace (`hostNetwork: true`), listening on `hostIP:hostPort` itself: for CNIs
+   * that cannot do hostPort (CRI-O's own hostport handling, Calico eBPF, Cilium without portmap). Pod Security
+   * `privileged`, as for the hostPort.
+   */
+  HOST_NETWORK = 'HostNetwork',
+}
 
 /** Options of a `RegistryProxyDaemonSet`: its props without the registry (`PrivateRegistry`'s `proxy`). */
 export interface RegistryProxyDaemonSetOptions {
@@ -30,11 +45,18 @@ export interface RegistryProxyDaemonSetOptions {
    */
   readonly hostPort?: number;
   /**
-   * Node address the hostPort binds to. The proxy has no auth, so by default only the node itself reaches it,
-   * as in the kube-registry-proxy chart; `"0.0.0.0"` opens it on every node address.
+   * Node address the hostPort binds to (with `RegistryProxyNetwork.HOST_NETWORK`, the address nginx itself listens on).
+   * The proxy has no auth, so by default only the node itself reaches it, as in the kube-registry-proxy chart;
+   * `"0.0.0.0"` opens it on every node address.
    * @default "127.0.0.1"
    */
   readonly hostIP?: string;
+  /**
+   * How the port reaches the node: a hostPort through the CNI (the chart's way), or nginx in the node's network
+   * namespace bound to `hostIP:hostPort`. Both need a namespace whose Pod Security level is `privileged`.
+   * @default RegistryProxyNetwork.HOST_PORT
+   */
+  readonly network?: RegistryProxyNetwork;
   /**
    * nginx image; it must accept `nginx -c FILE` and run as uid 101 (an unprivileged build).
    * @default "nginxinc/nginx-unprivileged:1.31.0-alpine"
@@ -69,6 +91,7 @@ const PROXY_OPTION_FIELDS = {
   tolerateAllTaints: BOOLEAN,
   drainSeconds: WHOLE_NUMBER,
   helmRelease: STRING,
+  network: enumOf('RegistryProxyNetwork', RegistryProxyNetwork),
 } satisfies Record<keyof RegistryProxyDaemonSetOptions, unknown>;
 
 /** @internal */
@@ -102,7 +125,7 @@ const DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.31.0-alpine';
  * The nginx.conf of the node proxy. Relative paths resolve against nginx's prefix (`-p`), so the same
  * file runs unchanged in the pod and in the end-to-end tests.
  */
-export function renderProxyNginxConfig(upstreamHostPort: string, listenPort: number, upstreamTls = false, externalHost?: string): string {
+export function renderProxyNginxConfig(upstreamHostPort: string, listenPort: number, upstreamTls = false, externalHost?: string, listenAddress?: string): string {
   const host = externalHost === undefined ? `
       # The client's host:port, so the registry's upload Location headers point back at this node port.
       proxy_set_header Host $http_host;` : `
@@ -146,7 +169,7 @@ http {
   }
 
   server {
-    listen ${listenPort};
+    listen ${listenAddress === undefined ? '' : `${listenAddress}:`}${listenPort};
     # Image layers are often larger than the default 1 MiB body limit.
     client_max_body_size 0;
     chunked_transfer_encoding on;
@@ -196,6 +219,8 @@ export class RegistryProxyDaemonSet extends Construct {
   public readonly hostPort: number;
   /** Node address the hostPort is bound to (`127.0.0.1`: only the node itself). */
   public readonly hostIP: string;
+  /** How the port reaches the node: a hostPort, or nginx in the node's network namespace. */
+  public readonly network: RegistryProxyNetwork;
   /** The pods' terminationGracePeriodSeconds: how long a pod being replaced keeps serving started pulls. */
   public readonly drainSeconds: number;
   /** Name of the ConfigMap holding `nginx.conf`. */
@@ -225,6 +250,7 @@ export class RegistryProxyDaemonSet extends Construct {
     this.image = props.image ?? DEFAULT_IMAGE;
     this.hostPort = props.hostPort ?? 5000;
     this.hostIP = props.hostIP ?? '127.0.0.1';
+    this.network = props.network ?? RegistryProxyNetwork.HOST_PORT;
     this.drainSeconds = props.drainSeconds ?? 600;
     this.configMapName = `${this.name}-config`;
     this.upstream = `${props.registry.serviceHost}:${props.registry.port}`;
@@ -244,11 +270,19 @@ export class RegistryProxyDaemonSet extends Construct {
     if (isIP(this.hostIP) !== 4) {
       problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
     }
+    if (!Object.values(RegistryProxyNetwork).includes(this.network)) {
+      problems.add(`network must be RegistryProxyNetwork.HOST_PORT or RegistryProxyNetwork.HOST_NETWORK (got ${JSON.stringify(this.network)}); ` +
+        'omit it for the hostPort');
+    }
     problems.throwIfAny();
+    const hostNetwork = this.network === RegistryProxyNetwork.HOST_NETWORK;
+    // In the node's network namespace nginx itself listens on hostIP:hostPort; behind a hostPort, on 8080 in the pod.
+    const listenPort = hostNetwork ? this.hostPort : CONTAINER_PORT;
 
     // A registry of this app is reached by its Service; one from Registry.fromUrl has no namespace and is external.
     const externalHost = props.registry.namespace === undefined ? new URL(props.registry.clusterUrl).host : undefined;
-    this.nginxConfig = renderProxyNginxConfig(this.upstream, CONTAINER_PORT, props.registry.clusterUrl.startsWith('https:'), externalHost);
+    this.nginxConfig = renderProxyNginxConfig(this.upstream, listenPort, props.registry.clusterUrl.startsWith('https:'), externalHost,
+      hostNetwork && this.hostIP !== '0.0.0.0' ? this.hostIP : undefined);
     claimObjectName(this, 'DaemonSet', this.namespace, this.name, owner);
     claimObjectName(this, 'ConfigMap', this.namespace, this.configMapName, owner);
     claimHostPort(this, this.hostIP, this.hostPort, owner);
@@ -269,7 +303,8 @@ export class RegistryProxyDaemonSet extends Construct {
     });
 
     const probe: k8s.Probe = {
-      httpGet: { path: HEALTH_PATH, port: k8s.IntOrString.fromNumber(CONTAINER_PORT) },
+      // In the node's network the pod IP is the node's, where nginx may not listen: probe the address it binds.
+      httpGet: { path: HEALTH_PATH, port: k8s.IntOrString.fromNumber(listenPort), host: hostNetwork && this.hostIP !== '0.0.0.0' ? this.hostIP : undefined },
       periodSeconds: 10,
       timeoutSeconds: 2,
     };
@@ -291,6 +326,8 @@ export class RegistryProxyDaemonSet extends Construct {
           },
           spec: {
             automountServiceAccountToken: false,
+            // In the node's network, cluster DNS still resolves the registry Service's name (nginx resolves it at start).
+            ...(hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
             // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
             enableServiceLinks: false,
             tolerations: (props.tolerateAllTaints ?? true) ? [{ operator: 'Exists' }] : undefined,
@@ -310,7 +347,7 @@ export class RegistryProxyDaemonSet extends Construct {
               command: ['nginx', '-p', PREFIX_DIR, '-c', `${CONFIG_DIR}/nginx.conf`, '-e', 'stderr'],
               ports: [{
                 name: 'registry',
-                containerPort: CONTAINER_PORT,
+                containerPort: listenPort,
                 hostPort: this.hostPort,
                 hostIp: this.hostIP === '0.0.0.0' ? undefined : this.hostIP,
                 protocol: 'TCP',

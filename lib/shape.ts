@@ -29,7 +29,7 @@ export function show(value: unknown): string {
   if (value instanceof Date) return 'a Date';
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name}` : `an object ${brief(value)}`;
+    return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : `an object ${brief(value)}`;
   }
   return typeof value;
 }
@@ -79,7 +79,7 @@ export function arrayOf(item: Shape): Shape {
   return {
     expected: `a list of ${item.expected.replace(/^an? /, '')} values`,
     check: (value, path, out) => {
-      if (!Array.isArray(value)) return wrong(path, `a list (of ${item.expected})`, value, out);
+      if (!Array.isArray(value)) return wrong(path, `a list, each ${item.expected}`, value, out);
       value.forEach((v, i) => item.check(v, `${path}[${i}]`, out));
     },
   };

@@ -1,13 +1,16 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { classicChart } from '../examples/classic';
 import { escapeHatchChart } from '../examples/escape-hatch';
 import { helmTakeoverChart } from '../examples/helm-takeover';
+import { nodeWiringChart, writeNodeFiles } from '../examples/node-wiring';
 import { partsChart } from '../examples/parts';
 import { privateTutorialChart } from '../examples/private-tutorial';
 import { productionChart } from '../examples/production';
 import { teamsChart } from '../examples/teams';
+import { ContainerdRegistryHosts } from '../lib';
 import { synthValidated } from './util';
 
 const examplesDir = path.join(__dirname, '..', 'examples');
@@ -20,6 +23,7 @@ const examples: Record<string, (app: App) => Chart> = {
   'helm-takeover.ts': helmTakeoverChart,
   'private-tutorial.ts': privateTutorialChart,
   'escape-hatch.ts': escapeHatchChart,
+  'node-wiring.ts': nodeWiringChart,
 };
 
 /** A TypeScript source without its import lines: what must match between an example and the README. */
@@ -55,6 +59,22 @@ describe('examples/', () => {
     expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
     const env = objects.flatMap(o => o.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? []);
     expect(env.filter((e: any) => /SECRET|PASSWORD|KEY/.test(e.name) && e.value !== undefined)).toEqual([]);
+  });
+});
+
+describe('examples/node-wiring.ts', () => {
+  test('writeNodeFiles writes the CRI-O drop-in and the k3s registries.yaml, as the construct renders them', () => {
+    const app = Testing.app();
+    const chart = nodeWiringChart(app);
+    const hosts = chart.node.findChild('registry-hosts') as ContainerdRegistryHosts;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-files-'));
+    try {
+      expect(writeNodeFiles(chart, dir).map(f => path.basename(f))).toEqual(['crio-50-registry-hosts.conf', 'k3s-registry-hosts-registries.yaml']);
+      expect(fs.readFileSync(path.join(dir, 'crio-50-registry-hosts.conf'), 'utf8')).toBe(hosts.crioRegistriesConf());
+      expect(fs.readFileSync(path.join(dir, 'k3s-registry-hosts-registries.yaml'), 'utf8')).toBe(hosts.k3sRegistriesYaml());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

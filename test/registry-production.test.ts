@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryTls, RegistryVersion, RegistryProxyDaemonSet, RegistryUI, SecretKey,
-  TaintEffect, TolerationOperator, VolumeAccessMode,
+  ContainerdRegistryHosts, NodeRegistryEndpoint, Registry, RegistryAuth, RegistryCache, RegistryStorage, RegistryTls, RegistryVersion,
+  RegistryProxyDaemonSet, RegistryProxyNetwork, RegistryUI, SecretKey, TaintEffect, TolerationOperator, VolumeAccessMode,
 } from '../lib';
 import { container, find, podSpecs, restrictedViolations, synthValidated, testChart } from './util';
 
@@ -294,6 +294,20 @@ describe('Pod Security', () => {
     }
     const proxy = specs.find(s => s.owner === 'DaemonSet/proxy')!;
     expect(restrictedViolations(proxy.spec)).toEqual(['container nginx: hostPort']);
+  });
+
+  test('the node wiring pods break `restricted` only where their mode needs it', () => {
+    const { app, chart } = testChart('kube-system');
+    const registry = new Registry(chart, 'registry');
+    new RegistryProxyDaemonSet(chart, 'proxy', { registry, network: RegistryProxyNetwork.HOST_NETWORK });
+    new ContainerdRegistryHosts(chart, 'hosts', { hosts: [{ host: 'registry.local:5000', endpoint: NodeRegistryEndpoint.nodePort(registry) }] });
+    const specs = podSpecs(synthValidated(app));
+    expect(specs.map(s => [s.owner, restrictedViolations(s.spec)])).toEqual([
+      ['Deployment/registry', []],
+      ['DaemonSet/proxy', ['host namespaces', 'container nginx: hostPort']],
+      ['DaemonSet/hosts', ['volume containerd-config of type hostPath', 'volume host-0 of type hostPath',
+        'container write-hosts: runAsNonRoot must be true', 'container write-hosts: runs as uid 0']],
+    ]);
   });
 
   test('the checker finds violations (it can fail)', () => {

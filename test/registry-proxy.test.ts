@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { RegistryTls, Registry, RegistryProxyDaemonSet, RegistryStorage } from '../lib';
+import { Registry, RegistryProxyDaemonSet, RegistryProxyNetwork, RegistryStorage, RegistryTls } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
 
 function proxyObjects(props: Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]> = {}) {
@@ -83,6 +83,62 @@ describe('RegistryProxyDaemonSet options', () => {
   });
 });
 
+describe('RegistryProxyDaemonSet in the node\'s network (RegistryProxyNetwork.HOST_NETWORK)', () => {
+  const { proxy, objects } = proxyObjects({ network: RegistryProxyNetwork.HOST_NETWORK, hostPort: 5010 });
+  const daemonSet = find(objects, 'DaemonSet', 'proxy');
+  const spec = daemonSet.spec.template.spec;
+  const nginx = container(daemonSet, 'nginx');
+
+  test('snapshot', () => {
+    expect(objects.filter(o => o.metadata.name.startsWith('proxy'))).toMatchSnapshot();
+  });
+
+  test('hostNetwork with cluster DNS, so nginx still resolves the registry Service', () => {
+    expect(proxy.network).toBe(RegistryProxyNetwork.HOST_NETWORK);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.dnsPolicy).toBe('ClusterFirstWithHostNet');
+    expect(proxy.upstream).toBe('registry.tools.svc:5000');
+  });
+
+  test('nginx itself listens on hostIP:hostPort; the port is declared so the scheduler sees a clash', () => {
+    expect(proxy.nginxConfig).toContain('listen 127.0.0.1:5010;');
+    expect(proxy.nginxConfig).not.toContain('listen 8080;');
+    expect(nginx.ports).toEqual([{ name: 'registry', containerPort: 5010, hostPort: 5010, hostIP: '127.0.0.1', protocol: 'TCP' }]);
+    expect(proxy.nodeHost).toBe('localhost:5010');
+  });
+
+  test('probes go to the address nginx binds, not the pod IP (the node\'s)', () => {
+    expect(nginx.readinessProbe.httpGet).toEqual({ path: '/proxy-healthz', port: 5010, host: '127.0.0.1' });
+    expect(nginx.livenessProbe.httpGet).toEqual({ path: '/proxy-healthz', port: 5010, host: '127.0.0.1' });
+  });
+
+  test('the same non-root, read-only nginx as behind a hostPort', () => {
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(nginx.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+    expect(daemonSet.spec.updateStrategy.rollingUpdate.maxSurge).toBe(0);
+  });
+
+  test('hostIP 0.0.0.0 listens on every node address, probed on the pod IP', () => {
+    const open = proxyObjects({ network: RegistryProxyNetwork.HOST_NETWORK, hostIP: '0.0.0.0' });
+    expect(open.proxy.nginxConfig).toContain('listen 5000;');
+    expect(container(find(open.objects, 'DaemonSet', 'proxy'), 'nginx').readinessProbe.httpGet).toEqual({ path: '/proxy-healthz', port: 5000 });
+  });
+
+  test('the default stays the hostPort (the tutorial\'s)', () => {
+    const { proxy: p, objects: o } = proxyObjects();
+    expect(p.network).toBe(RegistryProxyNetwork.HOST_PORT);
+    expect(find(o, 'DaemonSet', 'proxy').spec.template.spec.hostNetwork).toBeUndefined();
+  });
+
+  test('a hostNetwork proxy and a hostPort proxy on the same port clash', () => {
+    const { app, chart } = testChart('tools');
+    const registry = new Registry(chart, 'registry');
+    new RegistryProxyDaemonSet(chart, 'a', { registry, network: RegistryProxyNetwork.HOST_NETWORK });
+    new RegistryProxyDaemonSet(chart, 'b', { registry });
+    expect(() => app.synthYaml()).toThrow(/hostPort 5000 is claimed on every node/);
+  });
+});
+
 describe('RegistryProxyDaemonSet to a TLS registry', () => {
   test('speaks HTTPS upstream with SNI for the Service name', () => {
     const { app, chart } = testChart('tools');
@@ -105,6 +161,8 @@ describe('RegistryProxyDaemonSet bad input', () => {
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
     ['drainSeconds negative', { drainSeconds: -1 }, 'drainSeconds must be a whole number of seconds within 0-86400 (got -1); omit it for 600'],
     ['drainSeconds as a string', { drainSeconds: '600' as any }, 'drainSeconds must be a whole number (got "600", a string)'],
+    ['network not a RegistryProxyNetwork', { network: 'hostNetwork' as any }, 'network must be one of RegistryProxyNetwork.HOST_PORT, ' +
+      'RegistryProxyNetwork.HOST_NETWORK ("HostPort", "HostNetwork") (got "hostNetwork", a string)'],
     ['empty image', { image: ' ' }, 'image must be an image reference such as "nginxinc/nginx-unprivileged:1.31.0-alpine", or pinned by digest as ' +
       '"nginxinc/nginx-unprivileged:1.31.0-alpine@sha256:<64 hex digits>" (got " "); omit it to use "nginxinc/nginx-unprivileged:1.31.0-alpine"'],
   ];

@@ -21,7 +21,7 @@ describe('wrong JavaScript types', () => {
     ['httpSecret as a string', () => new Registry(testChart().chart, 'r', js({ httpSecret: 'abc' })),
       'Registry at "test/r": httpSecret must be a SecretKey such as SecretKey.fromSecret("registry-secrets", "http-secret") (got "abc", a string)'],
     ['allowNamespaces as a string', () => new Registry(testChart().chart, 'r', js({ networkPolicy: { allowNamespaces: 'builds' } })),
-      'Registry at "test/r": networkPolicy.allowNamespaces must be a list (of a string) (got "builds", a string)'],
+      'Registry at "test/r": networkPolicy.allowNamespaces must be a list, each a string (got "builds", a string)'],
     ['a Date for a name', () => new Registry(testChart().chart, 'r', js({ name: new Date(0) })),
       'Registry at "test/r": name must be a string (got a Date)'],
     ['a plain object for a SecretKey', () => new Registry(testChart().chart, 'r', js({ httpSecret: { secretName: 's', key: 'k' } })),

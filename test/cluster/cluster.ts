@@ -9,7 +9,8 @@ import { REGISTRY_V3_BINARY, freePort } from '../e2e/harness';
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..', '..');
-const STATE = process.env.CLUSTER_ROOT ?? '/var/tmp/cdk8s-registry-cluster';
+/** The node's state directory (node.sh's ROOT): removed by node.sh down. */
+export const STATE = process.env.CLUSTER_ROOT ?? '/var/tmp/cdk8s-registry-cluster';
 /** The node's own address (a bridge node.sh creates): API server, kubelet, cluster DNS and NodePorts. */
 export const NODE_IP = '10.245.0.1';
 
@@ -62,6 +63,7 @@ function standInKind(repository: string): string | undefined {
   if (/docker-registry-ui$/.test(repository)) return 'ui';
   if (/kube-registry-proxy$/.test(repository)) return 'legacy-proxy';
   if (/(^|\/)kubectl$/.test(repository)) return 'kubectl';
+  if (/(^|\/)busybox$/.test(repository)) return 'busybox';
   return undefined;
 }
 
@@ -100,10 +102,14 @@ export interface PortForward {
 
 /** A single-node cluster; `Cluster.boot()` brings one up fresh, `stop()` takes it down and undoes its changes. */
 export class Cluster {
-  /** Boots a fresh node (node.sh up), printing each step and its time. */
-  public static boot(): Cluster {
+  /**
+   * Boots a fresh node (node.sh up), printing each step and its time. `containerdConfigPath`: containerd's registry
+   * `config_path` (a directory under the suite's state); without it containerd's is unset, as in its default config.
+   */
+  public static boot(options: { containerdConfigPath?: string } = {}): Cluster {
     requireTools();
-    const result = spawnSync('bash', [path.join(HERE, 'node.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+    const env = { ...process.env, CLUSTER_CONTAINERD_CONFIG_PATH: options.containerdConfigPath ?? '' };
+    const result = spawnSync('bash', [path.join(HERE, 'node.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000, env });
     if (result.status !== 0) {
       spawnSync('bash', [path.join(HERE, 'node.sh'), 'down'], { stdio: 'inherit' });
       throw new Error(`node.sh up failed (exit ${result.status}); the components' logs are in /tmp/cdk8s-registry-cluster-logs`);

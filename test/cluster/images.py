@@ -14,6 +14,7 @@ binaries plus the shared libraries `ldd` lists, and written as a single-layer OC
             8080 as uid 101, so only what the manifests decide (admission, probes, Service routing) is exercised.
   legacy-proxy  NOT the 2016 kube-registry-proxy image: Debian's nginx as root on port 80, configured at start from
             REGISTRY_HOST and REGISTRY_PORT as that image was, so a live install of the proxy chart can be taken over.
+  busybox   Debian's static busybox (busybox-static) with a link per applet it has, as the official busybox image.
   kubectl   the suite's own kubectl build, as the kubectl image the garbage-collection job names.
   pause     a static pause binary compiled from pause.c, as the kubelet's sandbox image.
   app       a test image to push: the pause binary (so a pod Runs) and a layer of random bytes.
@@ -213,7 +214,7 @@ exec /usr/sbin/nginx -c /tmp/nginx.conf -e stderr
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["registry", "nginx", "ui", "legacy-proxy", "kubectl", "pause", "app"])
+    p.add_argument("kind", choices=["registry", "nginx", "ui", "legacy-proxy", "busybox", "kubectl", "pause", "app"])
     p.add_argument("--out", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--kubectl")
@@ -265,6 +266,12 @@ def main():
             write(rootfs, "/etc/nginx/proxy.conf.in", LEGACY_PROXY_CONF)
             write(rootfs, "/run.sh", LEGACY_PROXY_RUN, mode=0o755)
             kw = dict(entrypoint=["/run.sh"], ports=["80/tcp"])
+        elif a.kind == "busybox":
+            need("/bin/busybox", "busybox-static")
+            applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True, check=True).stdout.split()
+            busybox(rootfs, [x for x in applets if x != "busybox"])
+            passwd(rootfs, [("root", 0)])
+            kw = dict(cmd=["sh"])
         elif a.kind == "kubectl":
             if not a.kubectl:
                 sys.exit("images.py: kubectl needs --kubectl PATH (the suite's own build)")

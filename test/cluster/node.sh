@@ -5,6 +5,10 @@
 #   node.sh down    stop everything `up` started, by PID, and undo every change it made to the machine
 #   node.sh import ARCHIVE...   import OCI image archives into the node's containerd (k8s.io namespace)
 #
+# CLUSTER_CONTAINERD_CONFIG_PATH=DIR node.sh up   sets containerd's registry config_path to DIR (created empty), where
+#   containerd looks for <host>/hosts.toml on every pull. Unset (the default), config_path stays "" as in
+#   `containerd config default` of 1.6 (and GKE, DigitalOcean): containerd ignores every hosts.toml.
+#
 # Real components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy (built by
 # build-k8s.sh), containerd and runc with Debian's CNI plugins (bridge, host-local, portmap with SNAT, loopback), and
 # dnsmasq as cluster DNS (a stand-in for CoreDNS, fed with one record per Service from the API).
@@ -30,6 +34,7 @@ NODE_IP=10.245.0.1
 POD_CIDR=10.244.0.0/24
 SERVICE_CIDR=10.96.0.0/16
 SOCK=$RUN/containerd.sock
+CONFIG_PATH=${CLUSTER_CONTAINERD_CONFIG_PATH:-}
 ETCD=http://127.0.0.1:12379
 SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables
   net.ipv4.conf.all.route_localnet vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
@@ -277,8 +282,14 @@ configs() {
     -e 's#bin_dir = "/opt/cni/bin"#bin_dir = "/usr/lib/cni"#' \
     -e "s#conf_dir = \"/etc/cni/net.d\"#conf_dir = \"$c/cni\"#" \
     -e "s#path = \"/opt/containerd\"#path = \"$ROOT/containerd/opt\"#" \
+    -e "s#config_path = \"\"#config_path = \"$CONFIG_PATH\"#" \
     > "$c/containerd.toml"
   grep -q "restrict_oom_score_adj = true" "$c/containerd.toml" || die "containerd config: restrict_oom_score_adj not set"
+  if [ -n "$CONFIG_PATH" ]; then
+    case "$CONFIG_PATH" in "$ROOT"/*) ;; *) die "CLUSTER_CONTAINERD_CONFIG_PATH must lie under $ROOT, which down removes (got $CONFIG_PATH)" ;; esac
+    mkdir -p "$CONFIG_PATH"
+    [ "$(grep -c "config_path = \"$CONFIG_PATH\"" "$c/containerd.toml")" = 1 ] || die "containerd config: config_path not set"
+  fi
   # portmap with snat: hostPort on hostIP 127.0.0.1 (DNAT in OUTPUT, MASQUERADE, route_localnet on the bridge).
   cat > "$c/cni/10-cluster-suite.conflist" <<EOF
 {

@@ -177,7 +177,8 @@ export function clearSkopeoCache(): void {
   }
 }
 
-async function skopeo(args: string[], env: Record<string, string> = {}): Promise<SkopeoResult> {
+/** skopeo with `--insecure-policy`, and extra env (`CONTAINERS_REGISTRIES_CONF`). */
+export async function skopeo(args: string[], env: Record<string, string> = {}): Promise<SkopeoResult> {
   try {
     const { stdout, stderr } = await execFileAsync('skopeo', ['--insecure-policy', ...args], {
       maxBuffer: 16 << 20, timeout: 600_000, env: { ...process.env, ...env },
