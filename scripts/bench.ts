@@ -80,10 +80,12 @@ function scaleBench(): void {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-')) });
     const chart = new Chart(app, 'teams');
     for (let i = 0; i < n; i++) {
-      // 2000 distinct nodePorts: registries from 30000, UIs from 31384, all inside 30000-32767.
+      // 2000 distinct nodePorts: registries from 30000, UIs from 31384, all inside 30000-32767; a hostPort of
+      // its own for each node proxy (one cluster: the app refuses two DaemonSets on one hostPort).
       new PrivateRegistry(chart, `team-${i}`, {
         namespace: `team-${i}`,
         registry: { name: 'registry', nodePort: 30000 + i },
+        proxy: { hostPort: 10000 + i },
         ui: { nodePort: 31384 + i },
       });
     }
