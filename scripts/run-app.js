@@ -1,22 +1,30 @@
 #!/usr/bin/env node
-// The `app` command of cdk8s.yaml: runs main.ts (or the .ts file given) without type-checking (`npm test`
-// type-checks). esbuild bundles the entry, this library and the packages it uses (the k8s types, yaml; not
-// cdk8s and constructs) into one CommonJS file: one file to load instead of hundreds halves synth time. The bundle is
-// cached in node_modules/.cache with the size and mtime of every file it was built from, so a changed source
-// or an upgraded package rebuilds it and an unchanged app skips esbuild. Nothing is written next to the
-// sources or into dist/. Stack traces name the TypeScript files and lines (an inline source map).
+// Runs main.ts (or the .ts file given) without type-checking (`npm test` type-checks). esbuild bundles the entry
+// with everything it imports (this library, cdk8s, constructs, yaml, the k8s types) into one CommonJS file: one file
+// to load instead of hundreds. The bundle is cached in node_modules/.cache with the size and mtime of every file it
+// was built from, so a changed source or an upgraded package rebuilds it and an unchanged app skips esbuild.
+// Nothing is written next to the sources or into dist/. Stack traces name the TypeScript files and lines.
+//
+// Run through scripts/run-app.sh (the app command of cdk8s.yaml), which sets RUN_APP_SNAPSHOT, it also builds a V8
+// start-up snapshot of the bundle there (`node --build-snapshot`, scripts/run-app-snapshot.ts): the next runs start
+// with every module loaded and the library's code compiled. The snapshot checks the same stamps, plus this file's,
+// before it runs the app, and hands over to this file when any changed.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
+const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
 const entry = path.resolve(process.argv[2] || path.join(root, 'main.ts'));
+const snapshotBlob = process.env.RUN_APP_SNAPSHOT && path.resolve(process.env.RUN_APP_SNAPSHOT);
+delete process.env.RUN_APP_SNAPSHOT; // the app's own child processes never build into this entry's snapshot
 const cacheDir = path.join(root, 'node_modules', '.cache', 'run-app');
 // This script's own text is part of the key: changed build options never reuse an old bundle.
 const key = crypto.createHash('sha256').update(entry).update(fs.readFileSync(__filename)).digest('hex').slice(0, 16);
 const bundlePath = path.join(cacheDir, `${key}.js`);
+const mapPath = path.join(cacheDir, `${key}.js.map`);
 const inputsPath = path.join(cacheDir, `${key}.inputs.json`);
 
 function stamp(file) {
@@ -30,52 +38,125 @@ function cachedBundle() {
     for (const [file, recorded] of Object.entries(inputs)) {
       if (stamp(file) !== recorded) return undefined;
     }
-    return fs.readFileSync(bundlePath, 'utf8');
+    return { code: fs.readFileSync(bundlePath, 'utf8'), map: fs.readFileSync(mapPath, 'utf8'), inputs };
   } catch {
     return undefined;
   }
 }
 
-function build() {
-  const { outputFiles, metafile } = require('esbuild').buildSync({
-    entryPoints: [entry],
+// Bundled code keeps Node's meaning of __dirname and __filename: each file's own (cdk8s runs a helper file that
+// lies beside it, Yaml.load of a URL), not the bundle's.
+const fileNames = {
+  name: 'file-names',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, args => {
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
+      const names = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
+      // After a "use strict" directive, which must stay first; on the same line, so that lines keep their numbers.
+      const directive = /^(\s*(['"])use strict\2;?)/.exec(text);
+      const contents = directive ? directive[1] + names + text.slice(directive[1].length) : names + text;
+      return { contents, loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
+    });
+  },
+};
+
+async function build() {
+  // The entry runs when `run` is called, not when the bundle loads: a snapshot holds the loaded modules, not a run.
+  const { outputFiles, metafile } = await require('esbuild').build({
+    stdin: {
+      contents: `exports.run = () => require(${JSON.stringify(entry)});\n` +
+        `exports.buildSnapshot = (options) => require('./run-app-snapshot').buildSnapshot(exports.run, options);\n`,
+      resolveDir: __dirname,
+      sourcefile: 'run-app-entry.js',
+    },
     bundle: true,
-    // cdk8s loads a helper file from beside itself (Yaml.load of a URL, Include), and constructs must be the
-    // one copy that cdk8s uses: both stay normal packages.
-    external: ['cdk8s', 'constructs'],
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // Source map paths are relative to the output's folder; node reads them relative to the entry's.
-    outdir: path.dirname(entry),
-    sourcemap: 'inline',
+    outfile: bundlePath,
+    sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
     write: false,
     logLevel: 'error',
     absWorkingDir: root,
+    plugins: [fileNames],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    lineLimit: 160, // short lines: Node prints the line of an uncaught error's throw site
   });
-  const code = outputFiles[0].text;
+  const code = outputFiles.find(f => f.path.endsWith('.js')).text.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  const map = JSON.parse(outputFiles.find(f => f.path.endsWith('.map')).text);
+  map.sources = map.sources.map(s => path.resolve(cacheDir, s));
   const inputs = {};
   for (const input of Object.keys(metafile.inputs)) {
     const file = path.resolve(root, input);
-    inputs[file] = stamp(file);
+    if (fs.existsSync(file)) inputs[file] = stamp(file);
   }
+  const bundle = { code, map: JSON.stringify(map), inputs };
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
-    // Write the bundle before the inputs list: a half-written cache is never taken as fresh.
-    fs.writeFileSync(bundlePath, code);
+    // The inputs list last: a half-written cache is never taken as fresh.
+    fs.writeFileSync(bundlePath, bundle.code);
+    fs.writeFileSync(mapPath, bundle.map);
     fs.writeFileSync(inputsPath, JSON.stringify(inputs));
   } catch {
     // A read-only node_modules only costs the cache.
   }
-  return code;
+  return bundle;
 }
 
-const code = cachedBundle() ?? build();
-const app = new Module(entry, module);
-app.filename = entry;
-app.paths = Module._nodeModulePaths(path.dirname(entry));
-// Stack traces name the TypeScript sources and lines; __dirname and require resolve from the entry's folder.
-process.setSourceMapsEnabled(true);
-app._compile(code, entry);
+/**
+ * Builds the snapshot into a temporary file and renames it into place: a blob is never seen half-written (node
+ * crashes on one). Best effort: without a snapshot, run-app.sh runs this file, which is slower, not wrong.
+ */
+function buildSnapshot(bundle) {
+  const dir = path.dirname(snapshotBlob);
+  const scriptFile = `${snapshotBlob}.js`;
+  // Named by its content: a snapshot still running while the next one is built keeps reading its own map.
+  const mapName = `${path.basename(snapshotBlob)}.${crypto.createHash('sha256').update(bundle.map).digest('hex').slice(0, 16)}.map`;
+  const options = {
+    entry, runApp: __filename, scriptFile, mapFile: path.join(dir, mapName),
+    inputs: { ...bundle.inputs, [__filename]: stamp(__filename) },
+  };
+  const tmp = `${snapshotBlob}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(options.mapFile, bundle.map);
+    // On the bundle's first line, so that its lines keep their numbers for the source map.
+    fs.writeFileSync(scriptFile, `const bundle = { exports: {} }; (function (exports, module) {${bundle.code}\n})(bundle.exports, bundle);\n` +
+      `bundle.exports.buildSnapshot(${JSON.stringify(options)});\n`);
+    // Nothing of the build reaches the app's output; only the first synth after a change waits for it.
+    const r = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', scriptFile],
+      { cwd: dir, stdio: 'ignore' });
+    if (r.status === 0) {
+      fs.renameSync(tmp, snapshotBlob);
+      for (const f of fs.readdirSync(dir)) {
+        if (f !== mapName && f.startsWith(`${path.basename(snapshotBlob)}.`) && f.endsWith('.map')) fs.rmSync(path.join(dir, f), { force: true });
+      }
+    }
+  } catch {
+    // A read-only node_modules only costs the snapshot.
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function run(bundle) {
+  if (snapshotBlob) buildSnapshot(bundle);
+  const app = new Module(path.join(cacheDir, `${key}.js`), module);
+  app.filename = app.id;
+  // Stack traces name the TypeScript sources and lines.
+  process.setSourceMapsEnabled(true);
+  app._compile(`${bundle.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(bundle.map).toString('base64')}`, app.filename);
+  app.exports.run();
+}
+
+const cached = cachedBundle();
+if (cached) {
+  run(cached);
+} else {
+  // esbuild runs plugins only in its asynchronous API; errors stay uncaught exceptions, as the app's own are.
+  build().then(b => process.nextTick(run, b), e => process.nextTick(() => { throw e; }));
+}
