@@ -3,6 +3,7 @@
 // runs. Only Node's built-in modules are available while the snapshot is built.
 import * as fs from 'fs';
 import * as Module from 'module';
+import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { App, Chart } from 'cdk8s';
@@ -26,13 +27,19 @@ function stamp(file: string): string {
 }
 
 /**
- * Runs the library's common path once (construct, validate, render) so that V8 compiles it now: the snapshot keeps
- * the compiled code and the first real synth does not pay for it. Writes nothing; the app object is dropped.
+ * Runs the library's common path once (construct, validate, render, write) so that V8 compiles it now: the snapshot
+ * keeps the compiled code and the real synth does not pay for it. Into a scratch folder, removed again; the app
+ * object is dropped.
  */
 function warmUp(): void {
-  const app = new App({ outdir: 'unused', recordConstructMetadata: false });
-  new PrivateRegistry(new Chart(app, 'warm-up', { namespace: 'warm-up' }), 'registry');
-  app.synthYaml();
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-app-warm-up-'));
+  try {
+    const app = new App({ outdir, recordConstructMetadata: false });
+    new PrivateRegistry(new Chart(app, 'warm-up', { namespace: 'warm-up' }), 'registry', { registry: { nodePort: 31500 } });
+    app.synth();
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /**

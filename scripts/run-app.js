@@ -61,7 +61,40 @@ const fileNames = {
   },
 };
 
+// A package that npm installed twice at one version (cdk8s bundles its own copy of yaml) is bundled once, the
+// top-level copy: less code for every run to load. The nested copy's package.json stays an input.
+function dedupe(extraInputs) {
+  const packageDir = (file, name) => file.slice(0, file.lastIndexOf(`${path.sep}node_modules${path.sep}${name}${path.sep}`)) +
+    `${path.sep}node_modules${path.sep}${name}`;
+  const version = dir => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    name: 'dedupe',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async args => {
+        if (args.pluginData?.dedupe || !args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const options = { kind: args.kind, pluginData: { dedupe: true } };
+        const nested = await build.resolve(args.path, { ...options, resolveDir: args.resolveDir });
+        const top = await build.resolve(args.path, { ...options, resolveDir: root });
+        if (nested.errors.length || top.errors.length || nested.external || nested.path === top.path) return undefined;
+        const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+        const nestedDir = packageDir(nested.path, name);
+        const v = version(nestedDir);
+        if (v === undefined || v !== version(packageDir(top.path, name))) return undefined;
+        extraInputs.add(path.join(nestedDir, 'package.json'));
+        return { path: top.path };
+      });
+    },
+  };
+}
+
 async function build() {
+  const extraInputs = new Set();
   // The entry runs when `run` is called, not when the bundle loads: a snapshot holds the loaded modules, not a run.
   const { outputFiles, metafile } = await require('esbuild').build({
     stdin: {
@@ -81,7 +114,7 @@ async function build() {
     write: false,
     logLevel: 'error',
     absWorkingDir: root,
-    plugins: [fileNames],
+    plugins: [fileNames, dedupe(extraInputs)],
     minifyWhitespace: true,
     minifySyntax: true,
     lineLimit: 160, // short lines: Node prints the line of an uncaught error's throw site
@@ -90,7 +123,7 @@ async function build() {
   const map = JSON.parse(outputFiles.find(f => f.path.endsWith('.map')).text);
   map.sources = map.sources.map(s => path.resolve(cacheDir, s));
   const inputs = {};
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of [...Object.keys(metafile.inputs), ...extraInputs]) {
     const file = path.resolve(root, input);
     if (fs.existsSync(file)) inputs[file] = stamp(file);
   }
