@@ -61,6 +61,82 @@ const fileNames = {
   },
 };
 
+// cdk8s-plus's k8s.js defines every Kubernetes type (2.5 MB of CommonJS, all of it loaded) where an app uses a
+// dozen. Rewritten as an ES module whose declarations are pure, esbuild keeps only what the app uses. The file is
+// generated, so its shape is regular: anything else (a statement of another kind, an export not found again) leaves
+// the file as it is.
+function k8sAsEsm(text) {
+  const lines = text.split('\n');
+  const out = ['"use strict";', 'import * as cdk8s_1 from "cdk8s";'];
+  const declared = new Set();
+  let expected;
+  let inComment = false;
+  let i = 0;
+  // One top-level statement: from a line at column 0 to the line before the next one (comments skipped).
+  const statement = () => {
+    const start = i++;
+    while (i < lines.length && (lines[i] === '' || /^[\s}]/.test(lines[i]))) i++;
+    return lines.slice(start, i).join('\n');
+  };
+  const pending = []; // class X: its trailing statements, then emitted as one pure expression
+  let current;
+  const flush = () => {
+    if (!current) return;
+    out.push(`export const ${current.name} = /* @__PURE__ */ (() => {\n${current.body.join('\n')}\nreturn ${current.name};\n})();`);
+    declared.add(current.name);
+    current = undefined;
+  };
+  let rtti;
+  while (i < lines.length) {
+    const line = lines[i];
+    if (inComment) { if (line.includes('*/')) inComment = false; i++; continue; }
+    if (line.startsWith('/*')) { inComment = !line.includes('*/', 2); i++; continue; }
+    if (line.startsWith('//') || line === '') { i++; continue; }
+    if (/^\s/.test(line) || line.startsWith('}')) return undefined;
+    const s = statement();
+    let m;
+    if (s === '"use strict";' || /^var _a(, _[a-z0-9]+)*;$/.test(s) || s === 'Object.defineProperty(exports, "__esModule", { value: true });'
+      || s === 'const cdk8s_1 = require("cdk8s");') continue;
+    if (/^exports\.\w+ = (exports\.\w+ = )*void 0;$/.test(s)) { expected = new Set([...s.matchAll(/exports\.(\w+)/g)].map(x => x[1])); continue; }
+    if (s === 'const JSII_RTTI_SYMBOL_1 = Symbol.for("jsii.rtti");') { out.push(s); continue; }
+    if ((m = /^class (\w+) /.exec(s))) { flush(); current = { name: m[1], body: [s] }; continue; }
+    if ((m = /^exports\.(\w+) = (\w+);$/.exec(s)) && m[1] === m[2]) {
+      if (current?.name === m[1] || declared.has(m[1])) continue;
+      return undefined;
+    }
+    if ((m = /^(_\w+) = JSII_RTTI_SYMBOL_1;$/.exec(s))) { rtti = m[1]; continue; }
+    if (current && (m = /^(\w+)\[(_\w+)\] = /.exec(s)) && m[1] === current.name && m[2] === rtti) {
+      current.body.push(`${current.name}[JSII_RTTI_SYMBOL_1] = ${s.slice(m[0].length)}`); continue;
+    }
+    if (current && s.startsWith(`${current.name}.`) && /^\w+\.\w+ = /.test(s)) { current.body.push(s); continue; }
+    if ((m = /^function (\w+)\(/.exec(s))) { flush(); out.push(`export ${s}`); declared.add(m[1]); continue; }
+    if ((m = /^var (\w+);$/.exec(s))) {
+      flush();
+      const name = m[1];
+      const e = statement();
+      const tail = `})(${name} = exports.${name} || (exports.${name} = {}));`;
+      if (!e.startsWith(`(function (${name}) {`) || !e.endsWith(tail)) return undefined;
+      out.push(`export const ${name} = /* @__PURE__ */ (() => {\nconst ${name} = {};\n${e.slice(0, -tail.length)}})(${name});\nreturn ${name};\n})();`);
+      declared.add(name);
+      continue;
+    }
+    return undefined;
+  }
+  flush();
+  if (!expected || expected.size !== declared.size || [...expected].some(n => !declared.has(n))) return undefined;
+  return out.join('\n');
+}
+
+const k8sTreeShaking = {
+  name: 'k8s-tree-shaking',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdk8s-plus-\d+[\\/]lib[\\/]imports[\\/]k8s\.js$/ }, args => {
+      const contents = k8sAsEsm(fs.readFileSync(args.path, 'utf8'));
+      return contents === undefined ? undefined : { contents, loader: 'js' };
+    });
+  },
+};
+
 // A package that npm installed twice at one version (cdk8s bundles its own copy of yaml) is bundled once, the
 // top-level copy: less code for every run to load. The nested copy's package.json stays an input.
 function dedupe(extraInputs) {
@@ -114,7 +190,7 @@ async function build() {
     write: false,
     logLevel: 'error',
     absWorkingDir: root,
-    plugins: [fileNames, dedupe(extraInputs)],
+    plugins: [k8sTreeShaking, fileNames, dedupe(extraInputs)],
     minifyWhitespace: true,
     minifySyntax: true,
     lineLimit: 160, // short lines: Node prints the line of an uncaught error's throw site
