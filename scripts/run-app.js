@@ -69,61 +69,74 @@ function k8sAsEsm(text) {
   const lines = text.split('\n');
   const out = ['"use strict";', 'import * as cdk8s_1 from "cdk8s";'];
   const declared = new Set();
-  let expected;
-  let inComment = false;
+  let exported; // the names of the file's `exports.A = exports.B = ... = void 0;`
   let i = 0;
-  // One top-level statement: from a line at column 0 to the line before the next one (comments skipped).
+  // One top-level statement: a line at column 0 and the indented or closing lines after it.
   const statement = () => {
     const start = i++;
     while (i < lines.length && (lines[i] === '' || /^[\s}]/.test(lines[i]))) i++;
     return lines.slice(start, i).join('\n');
   };
-  const pending = []; // class X: its trailing statements, then emitted as one pure expression
-  let current;
-  const flush = () => {
-    if (!current) return;
-    out.push(`export const ${current.name} = /* @__PURE__ */ (() => {\n${current.body.join('\n')}\nreturn ${current.name};\n})();`);
-    declared.add(current.name);
-    current = undefined;
+  // A class with the statements after it that set its static fields: one pure expression.
+  let cls;
+  const endClass = () => {
+    if (!cls) return;
+    out.push(`export const ${cls.name} = /* @__PURE__ */ (() => {\n${cls.body.join('\n')}\nreturn ${cls.name};\n})();`);
+    declared.add(cls.name);
+    cls = undefined;
   };
-  let rtti;
+  const dropped = new Set(['"use strict";', 'Object.defineProperty(exports, "__esModule", { value: true });', 'const cdk8s_1 = require("cdk8s");']);
+  let rtti; // `_a = JSII_RTTI_SYMBOL_1;` then `X[_a] = {...};`
   while (i < lines.length) {
     const line = lines[i];
-    if (inComment) { if (line.includes('*/')) inComment = false; i++; continue; }
-    if (line.startsWith('/*')) { inComment = !line.includes('*/', 2); i++; continue; }
-    if (line.startsWith('//') || line === '') { i++; continue; }
-    if (/^\s/.test(line) || line.startsWith('}')) return undefined;
-    const s = statement();
-    let m;
-    if (s === '"use strict";' || /^var _a(, _[a-z0-9]+)*;$/.test(s) || s === 'Object.defineProperty(exports, "__esModule", { value: true });'
-      || s === 'const cdk8s_1 = require("cdk8s");') continue;
-    if (/^exports\.\w+ = (exports\.\w+ = )*void 0;$/.test(s)) { expected = new Set([...s.matchAll(/exports\.(\w+)/g)].map(x => x[1])); continue; }
-    if (s === 'const JSII_RTTI_SYMBOL_1 = Symbol.for("jsii.rtti");') { out.push(s); continue; }
-    if ((m = /^class (\w+) /.exec(s))) { flush(); current = { name: m[1], body: [s] }; continue; }
-    if ((m = /^exports\.(\w+) = (\w+);$/.exec(s)) && m[1] === m[2]) {
-      if (current?.name === m[1] || declared.has(m[1])) continue;
+    if (line === '' || line.startsWith('//')) {
+      i++;
+    } else if (line.startsWith('/*')) {
+      while (i < lines.length && !lines[i].includes('*/', lines[i].startsWith('/*') ? 2 : 0)) i++;
+      i++;
+    } else if (/^[\s}]/.test(line)) {
       return undefined;
+    } else {
+      const s = statement();
+      let m;
+      if (dropped.has(s) || /^var _a(, _\w+)*;$/.test(s)) {
+        continue;
+      } else if (/^exports\.\w+ = (exports\.\w+ = )*void 0;$/.test(s)) {
+        exported = new Set([...s.matchAll(/exports\.(\w+)/g)].map(x => x[1]));
+      } else if (s === 'const JSII_RTTI_SYMBOL_1 = Symbol.for("jsii.rtti");') {
+        out.push(s);
+      } else if ((m = /^class (\w+) /.exec(s))) {
+        endClass();
+        cls = { name: m[1], body: [s] };
+      } else if ((m = /^exports\.(\w+) = (\w+);$/.exec(s)) && m[1] === m[2] && (cls?.name === m[1] || declared.has(m[1]))) {
+        continue;
+      } else if ((m = /^(_\w+) = JSII_RTTI_SYMBOL_1;$/.exec(s))) {
+        rtti = m[1];
+      } else if (cls && (m = /^(\w+)\[(_\w+)\] = /.exec(s)) && m[1] === cls.name && m[2] === rtti) {
+        cls.body.push(`${cls.name}[JSII_RTTI_SYMBOL_1] = ${s.slice(m[0].length)}`);
+      } else if (cls && new RegExp(`^${cls.name}\\.\\w+ = `).test(s)) {
+        cls.body.push(s);
+      } else if ((m = /^function (\w+)\(/.exec(s))) {
+        endClass();
+        out.push(`export ${s}`);
+        declared.add(m[1]);
+      } else if ((m = /^var (\w+);$/.exec(s))) {
+        // An enum: `var E; (function (E) {...})(E = exports.E || (exports.E = {}));`
+        endClass();
+        const name = m[1];
+        const e = statement();
+        const tail = `})(${name} = exports.${name} || (exports.${name} = {}));`;
+        if (!e.startsWith(`(function (${name}) {`) || !e.endsWith(tail)) return undefined;
+        out.push(`export const ${name} = /* @__PURE__ */ (() => {\nconst ${name} = {};\n${e.slice(0, -tail.length)}})(${name});\n` +
+          `return ${name};\n})();`);
+        declared.add(name);
+      } else {
+        return undefined;
+      }
     }
-    if ((m = /^(_\w+) = JSII_RTTI_SYMBOL_1;$/.exec(s))) { rtti = m[1]; continue; }
-    if (current && (m = /^(\w+)\[(_\w+)\] = /.exec(s)) && m[1] === current.name && m[2] === rtti) {
-      current.body.push(`${current.name}[JSII_RTTI_SYMBOL_1] = ${s.slice(m[0].length)}`); continue;
-    }
-    if (current && s.startsWith(`${current.name}.`) && /^\w+\.\w+ = /.test(s)) { current.body.push(s); continue; }
-    if ((m = /^function (\w+)\(/.exec(s))) { flush(); out.push(`export ${s}`); declared.add(m[1]); continue; }
-    if ((m = /^var (\w+);$/.exec(s))) {
-      flush();
-      const name = m[1];
-      const e = statement();
-      const tail = `})(${name} = exports.${name} || (exports.${name} = {}));`;
-      if (!e.startsWith(`(function (${name}) {`) || !e.endsWith(tail)) return undefined;
-      out.push(`export const ${name} = /* @__PURE__ */ (() => {\nconst ${name} = {};\n${e.slice(0, -tail.length)}})(${name});\nreturn ${name};\n})();`);
-      declared.add(name);
-      continue;
-    }
-    return undefined;
   }
-  flush();
-  if (!expected || expected.size !== declared.size || [...expected].some(n => !declared.has(n))) return undefined;
+  endClass();
+  if (!exported || exported.size !== declared.size || [...exported].some(n => !declared.has(n))) return undefined;
   return out.join('\n');
 }
 
