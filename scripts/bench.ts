@@ -64,7 +64,7 @@ function synthBench(): void {
     'f.writeFileSync(process.env.CDK8S_OUTDIR+\'/noop.k8s.yaml\',\'\')"';
   const t: Record<string, number[]> = { node: [], app: [], first: [], cli: [], cliNoop: [], tsNode: [] };
   run('sh', ['-c', app], env); // build the cached bundle and snapshot once, as any second synth finds them
-  for (let i = 0; i < 4 * n; i++) { // interleaved, so drift in machine load hits both alike; cheap, so 4n pairs
+  for (let i = 0; i < 8 * n; i++) { // interleaved, so drift in machine load hits both alike; cheap, so 8n pairs
     t.node.push(timeIt(() => run('node', ['-e', ''])));
     t.app.push(timeIt(() => run('sh', ['-c', app], env)));
   }
@@ -204,6 +204,7 @@ function clusterBench(): void {
 }
 
 async function main(): Promise<void> {
+  const load0 = os.loadavg()[0];
   console.log(`bench on ${os.cpus().length} cores, node ${process.version}, ${runs} runs per figure`);
   console.log('figure | value | target');
   if (only.has('synth')) synthBench();
@@ -211,6 +212,8 @@ async function main(): Promise<void> {
   if (only.has('proxy')) await proxyBench();
   if (only.has('test')) testBench();
   if (only.has('cluster')) clusterBench();
+  // Other work on the machine slows the small figures most: the ratios say more than the seconds then.
+  row('machine: 1-minute load average at start / at end', `${load0.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}`, `${os.cpus().length} cores`);
   console.log('\n| figure | value | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
