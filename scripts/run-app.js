@@ -243,6 +243,15 @@ function buildSnapshot(bundle) {
     inputs: { ...bundle.inputs, [__filename]: stamp(__filename) },
   };
   const tmp = `${snapshotBlob}.${process.pid}.tmp`;
+  // A build that failed is not tried again for the same inputs: every synth would wait for it.
+  const failedPath = `${snapshotBlob}.failed`;
+  const attempt = crypto.createHash('sha256').update(JSON.stringify([options, process.version, process.execArgv, process.env.NODE_OPTIONS]))
+    .digest('hex');
+  try {
+    if (fs.readFileSync(failedPath, 'utf8') === attempt) return;
+  } catch {
+    // no failed build recorded
+  }
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(options.mapFile, bundle.map);
@@ -252,7 +261,11 @@ function buildSnapshot(bundle) {
     // Nothing of the build reaches the app's output; only the first synth after a change waits for it.
     const r = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', scriptFile],
       { cwd: dir, stdio: 'ignore' });
-    if (r.status === 0) {
+    if (r.status !== 0) {
+      fs.writeFileSync(failedPath, attempt);
+      fs.rmSync(snapshotBlob, { force: true }); // a stale blob would only hand over to this file on every run
+    } else {
+      fs.rmSync(failedPath, { force: true });
       fs.renameSync(tmp, snapshotBlob);
       for (const f of fs.readdirSync(dir)) {
         if (f !== mapName && f.startsWith(`${path.basename(snapshotBlob)}.`) && f.endsWith('.map')) fs.rmSync(path.join(dir, f), { force: true });
