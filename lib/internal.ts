@@ -238,7 +238,10 @@ export function claimHostPort(scope: IConstruct, ip: string, port: number, owner
     root.node.addValidation({
       validate: () => {
         const byPort = new Map<number, HostPortClaim[]>();
-        for (const c of created) byPort.set(c.port, [...(byPort.get(c.port) ?? []), c]);
+        for (const c of created) {
+          if (!byPort.has(c.port)) byPort.set(c.port, []);
+          byPort.get(c.port)!.push(c); // in place: copying the list for every claim was O(N^2) on one port
+        }
         const problems: string[] = [];
         for (const [p, list] of byPort) {
           for (let i = 0; i < list.length; i++) {
