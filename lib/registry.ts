@@ -185,6 +185,7 @@ export class Registry extends Construct implements IRegistry {
   private readonly settings: RegistrySettings;
   private readonly clients: RegistryClient[] = [];
   private renderedConfig?: RegistryConfig;
+  private renderedYaml?: string;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
@@ -231,7 +232,9 @@ export class Registry extends Construct implements IRegistry {
 
   /** The exact text of `config.yml`. */
   public get configYaml(): string {
-    return stringify(this._config, { lineWidth: 0 });
+    // Read twice per synth (the ConfigMap and its checksum): rendered once, until a client changes it.
+    this.renderedYaml ??= stringify(this._config, { lineWidth: 0 });
+    return this.renderedYaml;
   }
 
   /** Whether `DELETE` is allowed (`storage.delete.enabled`): the `deletion` prop, or a client that deletes. */
@@ -246,6 +249,7 @@ export class Registry extends Construct implements IRegistry {
     }
     this.clients.push({ ...client });
     this.renderedConfig = undefined;
+    this.renderedYaml = undefined;
   }
 
   private refusal(client: RegistryClient): string | undefined {
