@@ -7,4 +7,4 @@ export * from './registry-ui';
 export * from './private-registry';
 export * from './registry-namespace';
 export * from './local-registry-hosting';
-export * from './secret-key';
+export { SecretKey } from './secret-key';

@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { SecretKey } from './secret-key';
+import { Shape, shapeProblems } from './shape';
 
 /** Collects the problems found in one construct's props and throws them as one Error. */
 export class Problems {
@@ -27,6 +28,16 @@ export class Problems {
       throw new Error(`${this.owner} has ${this.list.length} problems:\n- ${this.list.join('\n- ')}`);
     }
   }
+}
+
+/**
+ * Throws one error listing every way `props` breaks `shape` (wrong JavaScript types, unknown or missing props), before
+ * anything reads them. `owner` names the construct or factory, e.g. `Registry at "app/registry"`.
+ */
+export function assertShape(owner: string, props: unknown, shape: Shape): void {
+  const problems = new Problems(owner);
+  problems.addAll(shapeProblems(props, shape));
+  problems.throwIfAny();
 }
 
 /** `Kind at "path"`: how error messages name a construct. */

@@ -1,9 +1,15 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
-import { Problems, claimObjectName, describe } from './internal';
+import { Problems, assertShape, claimObjectName, describe } from './internal';
+import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
+import { STRING, instanceOf, required, struct } from './shape';
+
+const HOSTING_OPTION_FIELDS = { host: STRING, help: STRING } satisfies Record<keyof LocalRegistryHostingOptions, unknown>;
+/** @internal */
+export const HOSTING_OPTIONS = struct('LocalRegistryHostingOptions', HOSTING_OPTION_FIELDS);
 
 /** Options of a `LocalRegistryHosting`: its props without the registry and proxy (`PrivateRegistry`'s `discovery`). */
 export interface LocalRegistryHostingOptions {
@@ -41,6 +47,11 @@ export class LocalRegistryHosting extends Construct {
 
   constructor(scope: Construct, id: string, props: LocalRegistryHostingProps) {
     super(scope, id);
+    assertShape(describe('LocalRegistryHosting', this), props, struct('LocalRegistryHostingProps', {
+      ...HOSTING_OPTION_FIELDS,
+      registry: required(REGISTRY_REFERENCE),
+      proxy: instanceOf('RegistryProxyDaemonSet', RegistryProxyDaemonSet, 'the proxy construct of this app'),
+    } satisfies Record<keyof LocalRegistryHostingProps, unknown>));
     const owner = describe('LocalRegistryHosting', this);
     const problems = new Problems(owner);
     const host = props.host ?? `localhost:${props.registry.port}`;

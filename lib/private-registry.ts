@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
-import { CLUSTER_NAMESPACES, defaultNamespace } from './internal';
-import { LocalRegistryHosting, LocalRegistryHostingOptions } from './local-registry-hosting';
+import { CLUSTER_NAMESPACES, assertShape, defaultNamespace, describe } from './internal';
+import { HOSTING_OPTIONS, LocalRegistryHosting, LocalRegistryHostingOptions } from './local-registry-hosting';
+import { REGISTRY_PROPS } from './prop-shapes';
 import { Registry } from './registry';
 import { RegistryProps } from './registry-props';
 import { PodSecurityLevel, RegistryNamespace } from './registry-namespace';
-import { RegistryProxyDaemonSet, RegistryProxyDaemonSetOptions } from './registry-proxy';
-import { RegistryUI, RegistryUIOptions } from './registry-ui';
+import { PROXY_OPTIONS, RegistryProxyDaemonSet, RegistryProxyDaemonSetOptions } from './registry-proxy';
+import { RegistryUI, RegistryUIOptions, UI_OPTIONS } from './registry-ui';
+import { BOOLEAN, STRING, struct } from './shape';
 
 /** Props of a `PrivateRegistry`: one props object per part. */
 export interface PrivateRegistryProps {
@@ -78,14 +80,22 @@ export class PrivateRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateRegistryProps = {}) {
     super(scope, id);
+    assertShape(describe('PrivateRegistry', this), props, struct('PrivateRegistryProps', {
+      namespace: STRING,
+      registry: REGISTRY_PROPS,
+      proxy: PROXY_OPTIONS,
+      proxyEnabled: BOOLEAN,
+      ui: UI_OPTIONS,
+      uiEnabled: BOOLEAN,
+      discovery: HOSTING_OPTIONS,
+      discoveryEnabled: BOOLEAN,
+      createNamespace: BOOLEAN,
+    } satisfies Record<keyof PrivateRegistryProps, unknown>));
     const namespace = props.namespace ?? defaultNamespace(this);
     const clusterOwn = CLUSTER_NAMESPACES.includes(namespace);
     if (props.createNamespace === true && clusterOwn) {
       throw new Error(`PrivateRegistry at "${this.node.path}": createNamespace is true but ${JSON.stringify(namespace)} is a namespace ` +
         'every cluster has; drop createNamespace');
-    }
-    if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
-      throw new Error(`PrivateRegistry at "${this.node.path}": createNamespace must be true or false (got ${JSON.stringify(props.createNamespace)})`);
     }
     for (const part of ['proxy', 'ui', 'discovery'] as const) {
       if (props[`${part}Enabled`] === false && props[part] !== undefined) {

@@ -1,7 +1,8 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { CLUSTER_NAMESPACES, Problems, checkNamespace, claimObjectName, describe } from './internal';
+import { CLUSTER_NAMESPACES, Problems, assertShape, checkNamespace, claimObjectName, describe } from './internal';
+import { STRING, enumOf, required, struct } from './shape';
 
 /** The Pod Security level a namespace enforces (pod-security.kubernetes.io/enforce). */
 export enum PodSecurityLevel {
@@ -39,6 +40,9 @@ export class RegistryNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryNamespaceProps) {
     super(scope, id);
+    assertShape(describe('RegistryNamespace', this), props, struct('RegistryNamespaceProps', {
+      name: required(STRING), podSecurity: enumOf('PodSecurityLevel', PodSecurityLevel),
+    } satisfies Record<keyof RegistryNamespaceProps, unknown>));
     this.name = props.name;
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const owner = describe('RegistryNamespace', this);

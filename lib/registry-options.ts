@@ -1,6 +1,7 @@
-import { Problems, secretEnv } from './internal';
+import { Problems, assertShape, secretEnv } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
-import { SecretKey, secretKeyProblems } from './secret-key';
+import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
+import { STRING, WHOLE_NUMBER, required, struct } from './shape';
 
 /** Who may push and pull. */
 export abstract class RegistryAuth {
@@ -10,6 +11,9 @@ export abstract class RegistryAuth {
    * create one with a random password.
    */
   public static htpasswd(options: HtpasswdOptions): RegistryAuth {
+    assertShape('RegistryAuth.htpasswd', options, struct('HtpasswdOptions', {
+      secret: required(SECRET_KEY), realm: STRING,
+    } satisfies Record<keyof HtpasswdOptions, unknown>));
     return new HtpasswdAuth(options);
   }
 
@@ -62,6 +66,9 @@ export abstract class RegistryCache {
 
   /** In Redis, shared by all replicas. */
   public static redis(options: RedisCacheOptions): RegistryCache {
+    assertShape('RegistryCache.redis', options, struct('RedisCacheOptions', {
+      address: required(STRING), password: SECRET_KEY, db: WHOLE_NUMBER,
+    } satisfies Record<keyof RedisCacheOptions, unknown>));
     return new BlobDescriptorCache('redis', options);
   }
 
@@ -130,6 +137,7 @@ export abstract class RegistryTls {
    * @param secretName name of the Secret, in the registry's namespace
    */
   public static fromSecret(secretName: string): RegistryTls {
+    assertShape('RegistryTls.fromSecret', { secretName }, struct('arguments', { secretName: required(STRING) }));
     return new SecretTls(secretName);
   }
 

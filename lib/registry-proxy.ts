@@ -2,10 +2,12 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
+  Problems, assertShape, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
   helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
+import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { BOOLEAN, STRING, WHOLE_NUMBER, required, struct } from './shape';
 
 /** Options of a `RegistryProxyDaemonSet`: its props without the registry (`PrivateRegistry`'s `proxy`). */
 export interface RegistryProxyDaemonSetOptions {
@@ -54,6 +56,23 @@ export interface RegistryProxyDaemonSetOptions {
    */
   readonly helmRelease?: string;
 }
+
+const PROXY_OPTION_FIELDS = {
+  name: STRING,
+  namespace: STRING,
+  hostPort: WHOLE_NUMBER,
+  hostIP: STRING,
+  image: STRING,
+  tolerateAllTaints: BOOLEAN,
+  drainSeconds: WHOLE_NUMBER,
+  helmRelease: STRING,
+} satisfies Record<keyof RegistryProxyDaemonSetOptions, unknown>;
+
+/** @internal */
+export const PROXY_OPTIONS = struct('RegistryProxyDaemonSetOptions', PROXY_OPTION_FIELDS);
+const PROXY_PROPS = struct('RegistryProxyDaemonSetProps', {
+  ...PROXY_OPTION_FIELDS, registry: required(REGISTRY_REFERENCE),
+} satisfies Record<keyof RegistryProxyDaemonSetProps, unknown>);
 
 /** Props of a `RegistryProxyDaemonSet`. */
 export interface RegistryProxyDaemonSetProps extends RegistryProxyDaemonSetOptions {
@@ -193,6 +212,8 @@ export class RegistryProxyDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
+    // JavaScript callers skip the type system: wrong types and unknown props stop here, before anything reads them.
+    assertShape(describe('RegistryProxyDaemonSet', this), props, PROXY_PROPS);
     // The proxy chart's fullname is always `<release>-kube-registry-proxy`, cut to 63 characters.
     const helmName = typeof props.helmRelease === 'string'
       ? helmNames(props.helmRelease, 'kube-registry-proxy', { containsRule: false }).fullname : undefined;

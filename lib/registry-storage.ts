@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Problems, isQuantity, secretEnv } from './internal';
-import { SecretKey, secretKeyProblems } from './secret-key';
+import { Problems, assertShape, isQuantity, secretEnv } from './internal';
+import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
+import { BOOLEAN, STRING, enumOf, required, struct } from './shape';
 
 /** How a PersistentVolume may be mounted. */
 export enum VolumeAccessMode {
@@ -184,31 +185,59 @@ export abstract class RegistryStorage {
    * A PersistentVolumeClaim created with the registry, named after it (as the Helm chart names it).
    */
   public static persistentVolume(options: PersistentVolumeStorageOptions = {}): RegistryStorage {
+    assertShape('RegistryStorage.persistentVolume', options, struct('PersistentVolumeStorageOptions', {
+      size: STRING, storageClassName: STRING, accessMode: enumOf('VolumeAccessMode', VolumeAccessMode),
+    } satisfies Record<keyof PersistentVolumeStorageOptions, unknown>));
     return new PersistentVolumeStorage(options);
   }
 
   /** A PersistentVolumeClaim that already exists, e.g. the one a Helm release created. */
   public static existingClaim(claimName: string, options: ExistingClaimStorageOptions = {}): RegistryStorage {
+    assertShape('RegistryStorage.existingClaim', { claimName, options }, struct('arguments', {
+      claimName: required(STRING),
+      options: struct('ExistingClaimStorageOptions', { readWriteMany: BOOLEAN } satisfies Record<keyof ExistingClaimStorageOptions, unknown>),
+    }));
     return new ExistingClaimStorage(claimName, options);
   }
 
   /** Pod-local scratch space: the data is lost whenever the pod goes. For throwaway registries. */
   public static emptyDir(options: EmptyDirStorageOptions = {}): RegistryStorage {
+    assertShape('RegistryStorage.emptyDir', options, struct('EmptyDirStorageOptions', {
+      sizeLimit: STRING,
+    } satisfies Record<keyof EmptyDirStorageOptions, unknown>));
     return new EmptyDirStorage(options);
   }
 
   /** An S3 bucket, or an S3-compatible store (MinIO, Ceph RGW, R2). Shared: replicas may scale out. */
   public static s3(options: S3StorageOptions): RegistryStorage {
+    assertShape('RegistryStorage.s3', options, struct('S3StorageOptions', {
+      bucket: required(STRING),
+      region: required(STRING),
+      regionEndpoint: STRING,
+      forcePathStyle: BOOLEAN,
+      encrypt: BOOLEAN,
+      secure: BOOLEAN,
+      rootDirectory: STRING,
+      credentials: struct('S3Credentials', {
+        accessKey: required(SECRET_KEY), secretKey: required(SECRET_KEY),
+      } satisfies Record<keyof S3Credentials, unknown>),
+    } satisfies Record<keyof S3StorageOptions, unknown>));
     return new S3Storage(options);
   }
 
   /** A Google Cloud Storage bucket. Shared: replicas may scale out. */
   public static gcs(options: GcsStorageOptions): RegistryStorage {
+    assertShape('RegistryStorage.gcs', options, struct('GcsStorageOptions', {
+      bucket: required(STRING), keyFile: SECRET_KEY, rootDirectory: STRING,
+    } satisfies Record<keyof GcsStorageOptions, unknown>));
     return new GcsStorage(options);
   }
 
   /** An Azure Blob Storage container. Shared: replicas may scale out. */
   public static azure(options: AzureStorageOptions): RegistryStorage {
+    assertShape('RegistryStorage.azure', options, struct('AzureStorageOptions', {
+      accountName: required(STRING), accountKey: required(SECRET_KEY), container: required(STRING), realm: STRING,
+    } satisfies Record<keyof AzureStorageOptions, unknown>));
     return new AzureStorage(options);
   }
 

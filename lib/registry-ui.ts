@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
+  Problems, assertShape, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
   defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
+import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { BOOLEAN, STRING, WHOLE_NUMBER, instanceOf, mapOf, required, struct } from './shape';
 
 /** How the browser reaches the registry. */
 export abstract class RegistryUIConnection {
@@ -21,6 +23,9 @@ export abstract class RegistryUIConnection {
    * `uiOrigin`; refused for a registry with auth, whose CORS preflight gets 401.
    */
   public static direct(options: DirectConnectionOptions): RegistryUIConnection {
+    assertShape('RegistryUIConnection.direct', options, struct('DirectConnectionOptions', {
+      browserUrl: required(STRING), uiOrigin: required(STRING),
+    } satisfies Record<keyof DirectConnectionOptions, unknown>));
     return new DirectConnection(options);
   }
 
@@ -132,6 +137,27 @@ export interface RegistryUIOptions {
   readonly showContentDigest?: boolean;
 }
 
+const UI_OPTION_FIELDS = {
+  name: STRING,
+  deploymentName: STRING,
+  selectorLabels: mapOf(STRING),
+  namespace: STRING,
+  image: STRING,
+  nodePort: WHOLE_NUMBER,
+  title: STRING,
+  pullHost: STRING,
+  replicas: WHOLE_NUMBER,
+  connection: instanceOf('RegistryUIConnection', RegistryUIConnection, 'RegistryUIConnection.proxy()'),
+  deleteImages: BOOLEAN,
+  catalogBranches: struct('CatalogBranches', { min: required(WHOLE_NUMBER), max: required(WHOLE_NUMBER) }),
+  taglistOrder: STRING,
+  catalogElementsLimit: WHOLE_NUMBER,
+  showContentDigest: BOOLEAN,
+} satisfies Record<keyof RegistryUIOptions, unknown>;
+
+/** @internal */
+export const UI_OPTIONS = struct('RegistryUIOptions', UI_OPTION_FIELDS);
+
 /** Props of a `RegistryUI`. */
 export interface RegistryUIProps extends RegistryUIOptions {
   /** The registry to browse: the UI's own nginx forwards `/v2` to its in-cluster URL (no CORS needed). */
@@ -196,6 +222,10 @@ export class RegistryUI extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryUIProps) {
     super(scope, id);
+    // JavaScript callers skip the type system: wrong types and unknown props stop here, before anything reads them.
+    assertShape(describe('RegistryUI', this), props, struct('RegistryUIProps', {
+      ...UI_OPTION_FIELDS, registry: required(REGISTRY_REFERENCE),
+    } satisfies Record<keyof RegistryUIProps, unknown>));
     this.name = props.name ?? id;
     this.deploymentName = props.deploymentName ?? this.name;
     this.selectorLabels = props.selectorLabels !== undefined ? { ...props.selectorLabels }

@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
-import { Problems, claimNodePort, claimObjectName, describe } from './internal';
+import { Problems, assertShape, claimNodePort, claimObjectName, describe } from './internal';
+import { REGISTRY_PROPS } from './prop-shapes';
 import { ConfigSection, RegistryConfig, mergeContributions } from './registry-config';
 import { RegistrySettings, resolveRegistry } from './registry-model';
 import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { UploadPurgingOptions } from './registry-options';
 import { RegistryObjects, RegistryPeer, createRegistryObjects } from './registry-workload';
+import { BOOLEAN, shapeProblems, struct } from './shape';
 
 /** What other constructs need to reach a registry, and how they tell it what they need from it. */
 export interface IRegistry {
@@ -115,8 +117,13 @@ export class Registry extends Construct implements IRegistry {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.pathname !== '/' || parsed.search) {
-      throw new Error(`Registry.fromUrl: url must look like "http://host:port" with no path (got ${JSON.stringify(url)})`);
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.pathname !== '/' || parsed.search ||
+      parsed.username || parsed.password || parsed.hash || parsed.port === '0') {
+      throw new Error(`Registry.fromUrl: url must look like "http://host:port" with no path, credentials or port 0 (got ${JSON.stringify(url)})`);
+    }
+    const problems = shapeProblems(options, struct('ExternalRegistryOptions', { deletion: BOOLEAN }));
+    if (problems.length > 0) {
+      throw new Error(`Registry.fromUrl: options.${problems[0]}`);
     }
     return new ExternalRegistry(parsed, options);
   }
@@ -178,6 +185,8 @@ export class Registry extends Construct implements IRegistry {
     super(scope, id);
     const owner = describe('Registry', this);
     const problems = new Problems(owner);
+    // JavaScript callers skip the type system: wrong types and unknown props stop here, before anything reads them.
+    assertShape(owner, props, REGISTRY_PROPS);
     const s = resolveRegistry(this, id, props, problems);
     problems.throwIfAny();
     this.settings = s;

@@ -45,7 +45,7 @@ describe('namespaces', () => {
     ['createNamespace on kube-system', (c: Chart) => new PrivateRegistry(c, 'hub', { namespace: 'kube-system', createNamespace: true }),
       'PrivateRegistry at "c/hub": createNamespace is true but "kube-system" is a namespace every cluster has; drop createNamespace'],
     ['createNamespace as a string', (c: Chart) => new PrivateRegistry(c, 'hub', { namespace: 'x', createNamespace: 'yes' as any }),
-      'PrivateRegistry at "c/hub": createNamespace must be true or false (got "yes")'],
+      'PrivateRegistry at "c/hub": createNamespace must be true or false (got "yes", a string)'],
     ['proxy options with proxyEnabled: false', (c: Chart) => new PrivateRegistry(c, 'hub', { proxyEnabled: false, proxy: { hostPort: 5001 } }),
       'PrivateRegistry at "c/hub": proxyEnabled is false but proxy options are given; drop one'],
     ['ui options with uiEnabled: false', (c: Chart) => new PrivateRegistry(c, 'hub', { uiEnabled: false, ui: { nodePort: 31001 } }),
@@ -55,7 +55,8 @@ describe('namespaces', () => {
     ['a RegistryNamespace for default', (c: Chart) => new RegistryNamespace(c, 'ns', { name: 'default' }),
       'RegistryNamespace at "c/ns": name "default" is a namespace every cluster has; do not create it (drop this construct, or set createNamespace: false on PrivateRegistry)'],
     ['an unknown level', (c: Chart) => new RegistryNamespace(c, 'ns', { name: 'x', podSecurity: 'strict' as any }),
-      'RegistryNamespace at "c/ns": podSecurity must be one of privileged, baseline, restricted (got "strict")'],
+      'RegistryNamespace at "c/ns": podSecurity must be one of PodSecurityLevel.PRIVILEGED, PodSecurityLevel.BASELINE, ' +
+      'PodSecurityLevel.RESTRICTED ("privileged", "baseline", "restricted") (got "strict", a string)'],
   ])('%s is refused', (_label, build, message) => {
     expect(() => build(new Chart(Testing.app(), 'c'))).toThrow(new Error(message));
   });

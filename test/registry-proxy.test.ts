@@ -104,7 +104,7 @@ describe('RegistryProxyDaemonSet bad input', () => {
     ['invalid name', { name: 'proxy.v2' }, 'name must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting with a letter and ending with a letter or digit (got "proxy.v2")'],
     ['drainSeconds negative', { drainSeconds: -1 }, 'drainSeconds must be a whole number of seconds within 0-86400 (got -1); omit it for 600'],
-    ['drainSeconds as a string', { drainSeconds: '600' as any }, 'drainSeconds must be a whole number of seconds within 0-86400 (got "600"); omit it for 600'],
+    ['drainSeconds as a string', { drainSeconds: '600' as any }, 'drainSeconds must be a whole number (got "600", a string)'],
     ['empty image', { image: ' ' }, 'image must be an image reference such as "nginxinc/nginx-unprivileged:1.31.0-alpine", or pinned by digest as ' +
       '"nginxinc/nginx-unprivileged:1.31.0-alpine@sha256:<64 hex digits>" (got " "); omit it to use "nginxinc/nginx-unprivileged:1.31.0-alpine"'],
   ];
@@ -159,11 +159,15 @@ describe('images pinned by digest', () => {
     ['a short digest', 'registry:3.1.2@sha256:abc'],
     ['an upper-case name', 'Registry:3.1.2'],
     ['a URL', 'https://registry-1.docker.io/registry:3'],
-    ['a number', 3 as any],
   ])('%s is refused', (_label, image) => {
     const { chart } = testChart('x');
     expect(() => new Registry(chart, 'r', { image })).toThrow(
       `image must be an image reference such as "registry:3.1.2", or pinned by digest as "registry:3.1.2@sha256:<64 hex digits>" (got ${JSON.stringify(image)})`);
+  });
+
+  test('a number is refused by the shape of the props, before any rule reads it', () => {
+    const { chart } = testChart('x');
+    expect(() => new Registry(chart, 'r', { image: 3 as any })).toThrow(new Error('Registry at "test/r": image must be a string (got 3, a number)'));
   });
 
   test('the garbage-collection job\'s kubectlImage is checked the same way', () => {

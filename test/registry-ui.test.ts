@@ -194,8 +194,7 @@ describe('RegistryUI bad input', () => {
       'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit (got "UI")'],
     ['empty selectorLabels', { selectorLabels: {} }, 'selectorLabels must be a non-empty map of label keys to values such as ' +
       '{ app: "registry-ui" } (got {}); omit it to use the library\'s labels'],
-    ['selectorLabels as a string', { selectorLabels: 'app=registry-ui' as any }, 'selectorLabels must be a non-empty map of label keys to values such as ' +
-      '{ app: "registry-ui" } (got "app=registry-ui"); omit it to use the library\'s labels'],
+    ['selectorLabels as a string', { selectorLabels: 'app=registry-ui' as any }, 'selectorLabels must be a map of names to string values (got "app=registry-ui", a string)'],
     ['bad selector key', { selectorLabels: { 'my app': 'ui' } }, 'selectorLabels key "my app" is not a label key: an optional DNS prefix and "/", ' +
       'then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit'],
     ['bad selector value', { selectorLabels: { app: 'registry ui' } }, 'selectorLabels value "registry ui" of "app" is not a label value: a string of ' +

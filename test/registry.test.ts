@@ -191,7 +191,7 @@ describe('Registry bad input', () => {
     ['replicas below 1', { replicas: 0 },
       'Registry at "test/registry": replicas must be a whole number of at least 1 (got 0)'],
     ['replicas not an integer', { replicas: 1.5 },
-      'Registry at "test/registry": replicas must be a whole number of at least 1 (got 1.5)'],
+      'Registry at "test/registry": replicas must be a whole number (got 1.5, a number)'],
     ['replicas on ReadWriteOnce', { replicas: 2, httpSecret: SecretKey.fromSecret('http', 'secret'), storage: RegistryStorage.persistentVolume() },
       'Registry at "test/registry": replicas is 2 but storage is a ReadWriteOnce volume, which one node at a time can mount; ' +
       'use replicas: 1, or storage that several nodes share (an object store or a ReadWriteMany volume)'],
@@ -215,7 +215,7 @@ describe('Registry bad input', () => {
     ['upload purging interval zero', { uploadPurging: { interval: '0s' } },
       'Registry at "test/registry": uploadPurging.interval must be a Go duration above zero such as "24h" or "90m" (got "0s")'],
     ['upload purging age as a number', { uploadPurging: { age: 24 as any } },
-      'Registry at "test/registry": uploadPurging.age must be a Go duration above zero such as "24h" or "90m" (got 24)'],
+      'Registry at "test/registry": uploadPurging.age must be a string (got 24, a number)'],
     ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
       'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
     ['empty image', { image: '' },
@@ -241,6 +241,6 @@ describe('Registry bad input', () => {
 
   test('Registry.fromUrl refuses what is not http(s)://host[:port]', () => {
     expect(() => Registry.fromUrl('registry:5000/v2')).toThrow(new Error(
-      'Registry.fromUrl: url must look like "http://host:port" with no path (got "registry:5000/v2")'));
+      'Registry.fromUrl: url must look like "http://host:port" with no path, credentials or port 0 (got "registry:5000/v2")'));
   });
 });
