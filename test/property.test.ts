@@ -30,12 +30,13 @@ type Gen = fc.Arbitrary<[unknown, Tag]>;
 
 /** A value built when the app is, inside the test's try (factories may throw), printed by its source text. */
 class Deferred {
-  constructor(public readonly text: string, public readonly make: (scope: Construct) => unknown) {}
+  /** @param required options a factory requires: an error about a missing one names it */
+  constructor(public readonly text: string, public readonly make: (scope: Construct) => unknown, public readonly required: string[] = []) {}
   public toString(): string {
     return this.text;
   }
 }
-const d = (text: string, make: (scope: Construct) => unknown): Deferred => new Deferred(text, make);
+const d = (text: string, make: (scope: Construct) => unknown, required: string[] = []): Deferred => new Deferred(text, make, required);
 
 const worst = (tags: Tag[]): Tag => (tags.includes('bad') ? 'bad' : tags.includes('either') ? 'either' : 'ok');
 
@@ -135,7 +136,7 @@ const storage = pick(
     d('RegistryStorage.existingClaim("Data")', () => RegistryStorage.existingClaim('Data')),
     d('RegistryStorage.emptyDir({ sizeLimit: "-1" })', () => RegistryStorage.emptyDir({ sizeLimit: '-1' })),
     d('RegistryStorage.s3({ bucket: "", region: "us-east-1" })', () => RegistryStorage.s3({ bucket: '', region: 'us-east-1' })),
-    d('RegistryStorage.s3({})', () => RegistryStorage.s3({} as any)),
+    d('RegistryStorage.s3({})', () => RegistryStorage.s3({} as any), ['bucket', 'region']),
     'emptyDir', {}, { size: '10Gi' }],
 );
 const auth = pick(
@@ -250,7 +251,7 @@ const uiFields: Record<string, Gen> = {
       'proxy', {}],
   ),
   deleteImages: bool,
-  catalogBranches: pick([{ min: 1, max: 1 }, { min: 1, max: 2 }], [null], [{ min: 2, max: 1 }, { min: 0, max: 1 }, { min: '1', max: 2 }, { min: 1 }, 2]),
+  catalogBranches: pick([{ min: 1, max: 1 }, { min: 1, max: 2 }], [null, { min: 0, max: 1 }], [{ min: 2, max: 1 }, { min: '1', max: 2 }, { min: 1 }, 2]),
   taglistOrder: pick(['num-desc;alpha-asc', 'asc'], [null], ['random', '', ...wrongString]),
   catalogElementsLimit: pick([10, 1000], [1001, null], [0, -1, '10', 1.5]),
   showContentDigest: bool,
@@ -290,12 +291,16 @@ function show(value: unknown): string {
 
 /** Every key and dotted path of plain objects in the props: what an error may name. */
 function propNames(value: unknown, prefix = ''): string[] {
+  // A factory's options are props too: `RegistryStorage.s3({ bucket: "" })` may be reported as `bucket`.
+  if (value instanceof Deferred) return [...value.required, ...[...value.text.matchAll(/(\w+):/g)].map(m => m[1])];
   if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Deferred || value instanceof Date) return [];
   return Object.entries(value).flatMap(([k, v]) => [k, `${prefix}${k}`, ...propNames(v, `${prefix}${k}.`)]);
 }
 
 const CONSTRUCTS = ['Registry', 'RegistryProxyDaemonSet', 'RegistryUI', 'PrivateRegistry', 'RegistryNamespace', 'LocalRegistryHosting'];
-const CLEAR_START = new RegExp(`^(?:(?:${CONSTRUCTS.join('|')}) at "test/[^"]*"|Registry\\.fromUrl)`);
+// Factories run before any construct exists, so their errors name the factory instead: `Registry.fromUrl: ...`.
+const FACTORIES = ['Registry', 'RegistryStorage', 'RegistryAuth', 'RegistryCache', 'RegistryTls', 'RegistryUIConnection', 'SecretKey'];
+const CLEAR_START = new RegExp(`^(?:(?:${CONSTRUCTS.join('|')}) at "test/[^"]*"|(?:${FACTORIES.join('|')})\\.[a-zA-Z0-9]+\\b)`);
 const CLEAR_ANYWHERE = new RegExp(`(?:${CONSTRUCTS.join('|')}) at "test/`);
 const VALIDATION_PREFIX = 'Validation failed with the following errors:\n  ';
 
@@ -314,6 +319,7 @@ function unclear(e: unknown, names: string[]): string | undefined {
     return `error not starting with '<Construct> at "<path>"': ${e.message.split('\n')[0]}`;
   }
   if (e.message.startsWith('Registry.fromUrl')) names = [...names, 'url'];
+  if (e.message.startsWith('SecretKey.fromSecret')) names = [...names, 'secretName', 'key'];
   const named = names.some(n => new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(e.message));
   if (!named) return `error names no prop: ${e.message.split('\n').slice(0, 3).join(' / ')}`;
   return undefined;
@@ -426,6 +432,50 @@ const specs: Record<string, ConstructSpec> = {
   },
 };
 
+const s3 = d('RegistryStorage.s3({ bucket: "images", region: "us-east-1" })', () => RegistryStorage.s3({ bucket: 'images', region: 'us-east-1' }));
+const v6 = d('Registry.fromUrl("http://[fd00::5]:5000")', () => Registry.fromUrl('http://[fd00::5]:5000'));
+const httpSecret = d('SecretKey.fromSecret("http", "secret")', () => SecretKey.fromSecret('http', 'secret'));
+
+/** Valid props near the edges that must be accepted and render objects the API server accepts (issue 11's list). */
+const VALID: Record<string, Array<Record<string, unknown>>> = {
+  Registry: [
+    { storage: d('RegistryStorage.persistentVolume({ size: "5e9" })', () => RegistryStorage.persistentVolume({ size: '5e9' })) },
+    { storage: d('RegistryStorage.persistentVolume({ size: "1.5Gi", storageClassName: "" })', () => RegistryStorage.persistentVolume({ size: '1.5Gi', storageClassName: '' })) },
+    { name: long(63) },
+    { storage: s3, httpSecret, autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 150 } },
+    { storage: s3, httpSecret, replicas: 3 },
+    { deletion: true, garbageCollection: { schedule: '@weekly' }, storage: d('RegistryStorage.persistentVolume()', () => RegistryStorage.persistentVolume()) },
+    { deletion: true, garbageCollection: { schedule: '*/30 2-4 1,15 JAN-JUN MON-FRI' }, storage: s3 },
+    { resources: { cpuRequest: '0.5', cpuLimit: '1', memoryRequest: '5e8', memoryLimit: '1Gi' } },
+    { pod: { tolerations: [{ operator: TolerationOperator.EXISTS }], nodeSelector: { 'kubernetes.io/os': 'linux' }, labels: { 'example.com/team': '' } } },
+    { serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'example.com/note': 'a long, free text value: with anything!' } },
+    { networkPolicy: { allowCidrs: ['fd00::/8', '0.0.0.0/0', '10.1.2.3/32'], allowNamespaces: [long(63)] } },
+    { ingress: { host: 'registry.example.com', className: 'nginx.internal', tlsSecretName: 'registry.tls' } },
+    { serviceType: RegistryServiceType.CLUSTER_IP, version: RegistryVersion.V2 },
+    { nodePort: 30000, port: 65535 },
+    { metrics: { port: 65535, serviceMonitor: true }, uploadPurging: { age: '1h30m', interval: '90m' } },
+  ],
+  RegistryProxyDaemonSet: [
+    { registry: v6 },
+    { registry: d('Registry.fromUrl("https://registry.example.com")', () => Registry.fromUrl('https://registry.example.com')) },
+    { registry: localRegistry, name: long(63), hostPort: 65535, hostIP: '0.0.0.0', drainSeconds: 0 },
+  ],
+  RegistryUI: [
+    { registry: v6 },
+    { registry: localRegistry, name: long(63), deploymentName: long(63) },
+    { registry: localRegistry, nodePort: 32767, pullHost: '10.0.0.5:31500', catalogElementsLimit: 1000 },
+  ],
+  PrivateRegistry: [
+    // The longest name whose `<name>-proxy` still fits a label value.
+    { registry: { name: long(57) } },
+    { namespace: 'kube-system' },
+    { namespace: long(63) },
+    { proxyEnabled: false, uiEnabled: false, discovery: { host: 'registry.example.com', help: 'https://example.com/help' } },
+  ],
+  RegistryNamespace: [{ name: long(63) }, { name: 'a' }, { name: 'registry', podSecurity: PodSecurityLevel.BASELINE }],
+  LocalRegistryHosting: [{ registry: v6 }, { registry: localRegistry, host: '10.0.0.5:31500' }],
+};
+
 /** Random combinations of every prop. */
 const combined = (s: ConstructSpec): Gen => struct(s.fields, { required: s.required, unknown: s.unknown });
 
@@ -467,6 +517,10 @@ describe.each(Object.entries(specs))('%s', (construct, spec) => {
     });
     return;
   }
+
+  test.each(VALID[construct].map(p => [show(p), p]))('accepts the valid %s', (_text, props) => {
+    expect(verdict(toCase([props, 'ok']), true)).toBeUndefined();
+  });
 
   test.each(modes)('%s props: one clear error naming a prop, or objects the API server accepts; bad props refused, valid alone accepted', (mode, arbitrary) => {
     fc.assert(fc.property(arbitrary, props => {
