@@ -2,6 +2,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { isDnsSubdomain } from './rules';
 import { SecretKey } from './secret-key';
 import { Shape, shapeProblems } from './shape';
 
@@ -45,50 +46,8 @@ export function describe(kind: string, scope: IConstruct): string {
   return `${kind} at "${scope.node.path}"`;
 }
 
-// Service names must be DNS-1035 labels; using that rule for every name keeps one rule to learn.
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-export function checkName(problems: Problems, prop: string, value: string, maxLength = 63): void {
-  if (!DNS_1035_LABEL.test(value) || value.length > maxLength) {
-    problems.add(`${prop} must be a DNS-1035 label of at most ${maxLength} characters: lowercase letters, digits and "-", ` +
-      `starting with a letter and ending with a letter or digit (got ${JSON.stringify(value)})`);
-  }
-}
-
 /** Namespaces a cluster has from the start: this library never creates or owns them. */
 export const CLUSTER_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-export function checkNamespace(problems: Problems, value: string): void {
-  if (!DNS_1123_LABEL.test(value) || value.length > 63) {
-    problems.add('namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
-      `starting and ending with a letter or digit (got ${JSON.stringify(value)})`);
-  }
-}
-
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
-/** Label keys and values as the API server checks them (a prefix of at most 253 characters, names and values of 63). */
-export function checkLabels(problems: Problems, prop: string, labels: Record<string, string>): void {
-  for (const [key, value] of Object.entries(labels)) {
-    const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : ['', key];
-    if (!LABEL_NAME.test(key) || prefix.length > 253 || name.length > 63) {
-      problems.add(`${prop} key ${JSON.stringify(key)} is not a label key: an optional DNS prefix and "/", then at most 63 ` +
-        'letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
-      problems.add(`${prop} value ${JSON.stringify(value)} of ${JSON.stringify(key)} is not a label value: a string of at most 63 ` +
-        'letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-  }
-}
-
-export function checkPort(problems: Problems, prop: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    problems.add(`${prop} must be a whole number within 1-65535 (got ${value})`);
-  }
-}
 
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
 
@@ -99,9 +58,9 @@ export function checkNodePort(problems: Problems, prop: string, value: number): 
   }
 }
 
-export function checkReplicas(problems: Problems, value: number): void {
+export function checkReplicas(problems: Problems, value: number, prop = 'replicas'): void {
   if (!Number.isInteger(value) || value < 1) {
-    problems.add(`replicas must be a whole number of at least 1 (got ${value})`);
+    problems.add(`${prop} must be a whole number of at least 1 (got ${value})`);
   }
 }
 
@@ -158,7 +117,7 @@ export function helmNames(release: string, chartName: string, options: { nameOve
 
 /** Helm's own rule for release names: at most 53 characters, lowercase letters, digits, "-" and ".". */
 export function checkHelmRelease(problems: Problems, prop: string, value: unknown): void {
-  if (typeof value !== 'string' || value.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) {
+  if (typeof value !== 'string' || value.length > 53 || !isDnsSubdomain(value)) {
     problems.add(`${prop} must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending ` +
       `with a letter or digit (got ${JSON.stringify(value)})`);
   }

@@ -3,8 +3,8 @@ import { CLUSTER_NAMESPACES, assertShape, defaultNamespace, describe } from './i
 import { HOSTING_OPTIONS, LocalRegistryHosting, LocalRegistryHostingOptions } from './local-registry-hosting';
 import { REGISTRY_PROPS } from './prop-shapes';
 import { Registry } from './registry';
-import { RegistryProps } from './registry-props';
 import { PodSecurityLevel, RegistryNamespace } from './registry-namespace';
+import { RegistryProps } from './registry-props';
 import { PROXY_OPTIONS, RegistryProxyDaemonSet, RegistryProxyDaemonSetOptions } from './registry-proxy';
 import { RegistryUI, RegistryUIOptions, UI_OPTIONS } from './registry-ui';
 import { BOOLEAN, STRING, struct } from './shape';

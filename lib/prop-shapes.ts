@@ -1,10 +1,10 @@
 // The run-time shapes of every construct's props (see shape.ts). Each mirrors its TypeScript interface field for
 // field; test/shapes.test.ts fails when one drifts from its interface.
-import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import {
   AutoscalingOptions, GarbageCollectionOptions, IngressOptions, MetricsOptions, PodOptions, PullThroughOptions, RegistryAuth,
   RegistryCache, RegistryTls, ResourceOptions, TaintEffect, Toleration, TolerationOperator, UploadPurgingOptions,
 } from './registry-options';
+import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage } from './registry-storage';
 import { SECRET_KEY } from './secret-key';
 import {

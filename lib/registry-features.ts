@@ -3,9 +3,10 @@
 // in their own classes.
 import { ApiObject } from 'cdk8s';
 import * as k8s from '../imports/k8s';
-import { Problems, checkPort, secretEnv, selectorLabels } from './internal';
+import { Problems, secretEnv, selectorLabels } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import { MetricsOptions, PullThroughOptions, UploadPurgingOptions } from './registry-options';
+import { checkEnvName, checkGoDuration, checkPort, checkRootUrl } from './rules';
 import { SecretKey, secretKeyProblems } from './secret-key';
 
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */
@@ -14,8 +15,11 @@ export const CONTAINER_PORT = 5000;
 /** Env var names whose plain values would put a secret into dist/. */
 const SECRET_LIKE_ENV = /(SECRET|PASSWORD|ACCESSKEY|ACCOUNTKEY|TOKEN|CREDENTIAL)/i;
 
-/** Go's time.ParseDuration, above zero: the registry panics on "1 day" and purges constantly at 0. */
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+/**
+ * Env vars whose names override what config.yml sets (`REGISTRY_<SECTION>_<KEY>`): the library owns these settings, and
+ * `REGISTRY_HTTP_ADDR`, say, would move the listener off the port the probes and the Service use.
+ */
+const OWNED_ENV = /^REGISTRY_(VERSION|HTTP_(ADDR|NET|PREFIX|TLS|DEBUG|HEADERS|SECRET)|STORAGE|AUTH|REDIS|PROXY|CATALOG|HEALTH)(_|$)/;
 
 /** What every registry has: the listener, its headers, the health check, the config volume and the port. */
 export function bindCore(configMapName: string, configDir: string): RegistryContribution {
@@ -36,11 +40,9 @@ export function bindCore(configMapName: string, configDir: string): RegistryCont
 export function bindUploadPurging(options: UploadPurgingOptions | undefined, problems: Problems): RegistryContribution {
   const age = options?.age ?? '24h';
   const interval = options?.interval ?? '1h';
-  for (const [key, value] of [['age', age], ['interval', interval]] as const) {
-    if (typeof value !== 'string' || !GO_DURATION.test(value) || !/[1-9]/.test(value)) {
-      problems.add(`uploadPurging.${key} must be a Go duration above zero such as "24h" or "90m" (got ${JSON.stringify(value)})`);
-    }
-  }
+  // The registry panics on "1 day" and purges constantly at 0.
+  checkGoDuration(problems, 'uploadPurging.age', age);
+  checkGoDuration(problems, 'uploadPurging.interval', interval);
   return { config: { storage: { maintenance: { uploadpurging: { enabled: true, age, interval, dryrun: false } } } } };
 }
 
@@ -54,9 +56,7 @@ export function bindHttpSecret(secret: SecretKey | undefined, problems: Problems
 /** A pull-through cache of another registry. */
 export function bindPullThrough(options: PullThroughOptions | undefined, problems: Problems): RegistryContribution {
   if (!options) return {};
-  if (typeof options.remoteUrl !== 'string' || !/^https?:\/\/[^\s/]+\/?$/.test(options.remoteUrl)) {
-    problems.add(`pullThrough.remoteUrl must be a registry URL such as "https://registry-1.docker.io" (got ${JSON.stringify(options.remoteUrl)})`);
-  }
+  checkRootUrl(problems, 'pullThrough.remoteUrl', options.remoteUrl, 'https://registry-1.docker.io');
   if ((options.username === undefined) !== (options.password === undefined)) {
     problems.add('pullThrough.username and pullThrough.password go together: set both, or neither for anonymous pulls');
   }
@@ -127,8 +127,10 @@ export function createMetricsObjects(registry: RegistryTarget, options: MetricsO
 export function bindPodEnv(env: Record<string, string> | undefined, problems: Problems): RegistryContribution {
   if (!env) return {};
   for (const name of Object.keys(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      problems.add(`pod.env name must be a shell-style variable name (got ${JSON.stringify(name)})`);
+    if (!checkEnvName(problems, 'pod.env', name)) continue;
+    if (OWNED_ENV.test(name)) {
+      problems.add(`pod.env ${name} overrides a setting this library renders into config.yml; use the prop for it ` +
+        '(port, tls, storage, auth, cache, pullThrough, metrics, catalogMaxEntries) or an escape hatch');
     } else if (SECRET_LIKE_ENV.test(name)) {
       problems.add(`pod.env ${name} looks like a secret, and plain env values land in dist/; ` +
         'pass secrets through the props that take a SecretKey (httpSecret, auth, storage credentials)');

@@ -2,8 +2,8 @@
 // feature bound to its contribution. After this, nothing reads the props again.
 import { Construct } from 'constructs';
 import {
-  Problems, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkNodePort, checkPort, checkReplicas,
-  defaultNamespace, helmNames, isQuantity, objectLabels, selectorLabels,
+  Problems, checkHelmName, checkHelmRelease, checkImage, checkNodePort, checkReplicas, defaultNamespace, helmNames,
+  objectLabels, selectorLabels,
 } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import {
@@ -12,9 +12,11 @@ import {
 import { KUBECTL_IMAGE } from './registry-gc';
 import {
   AutoscalingOptions, GarbageCollectionOptions, IngressOptions, MetricsOptions, PodOptions, RegistryCache, ResourceOptions,
+  TolerationOperator,
 } from './registry-options';
 import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
+import { checkAnnotations, checkCidr, checkCronSchedule, checkIngressHost, checkLabels, checkName, checkNamespace, checkNamespaceName, checkObjectReference, checkPort, checkQuantity, checkRequestWithinLimit } from './rules';
 
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
 const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.1.2' };
@@ -134,6 +136,26 @@ export function resolveRegistry(scope: Construct, id: string, props: RegistryPro
   return settings;
 }
 
+/**
+ * Every object a registry renders, by kind and name: each is claimed app-wide, so that two constructs never render one
+ * object (Registry `hub` with metrics and Registry `hub-metrics` would both render a Service `hub-metrics`).
+ * @internal
+ */
+export function renderedObjectNames(s: RegistrySettings): Array<[string, string]> {
+  const names: Array<[string, string]> = [['Deployment', s.name], ['Service', s.name], ['ConfigMap', s.configMapName]];
+  if (s.storage.createObjects) names.push(['PersistentVolumeClaim', s.name]);
+  if (s.maxReplicas > 1) names.push(['PodDisruptionBudget', s.name]);
+  if (s.autoscaling) names.push(['HorizontalPodAutoscaler', s.name]);
+  if (s.networkPolicy) names.push(['NetworkPolicy', s.name]);
+  if (s.metrics) names.push(['Service', `${s.name}-metrics`]);
+  if (s.metrics?.serviceMonitor) names.push(['ServiceMonitor', s.name]);
+  if (s.ingress) names.push(['Ingress', s.name]);
+  if (s.garbageCollection) {
+    for (const kind of ['CronJob', 'ServiceAccount', 'Role', 'RoleBinding']) names.push([kind, `${s.name}-gc`]);
+  }
+  return names;
+}
+
 interface Identity {
   readonly name: string;
   readonly namespace: string;
@@ -176,13 +198,14 @@ function checkScaling(problems: Problems, props: RegistryProps, replicas: number
     if (props.replicas !== undefined) {
       problems.add('replicas and autoscaling are both set; autoscaling.minReplicas sets the starting count, drop replicas');
     }
-    checkReplicas(problems, a.minReplicas);
+    checkReplicas(problems, a.minReplicas, 'autoscaling.minReplicas');
     if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < a.minReplicas) {
       problems.add(`autoscaling.maxReplicas must be a whole number of at least minReplicas ${a.minReplicas} (got ${a.maxReplicas})`);
     }
     const cpu = a.cpuUtilization ?? 75;
-    if (!Number.isInteger(cpu) || cpu < 1 || cpu > 100) {
-      problems.add(`autoscaling.cpuUtilization must be a whole percentage within 1-100 (got ${cpu})`);
+    // Above 100 is valid: the target is a share of the CPU request, which pods may exceed up to their limit.
+    if (!Number.isInteger(cpu) || cpu < 1) {
+      problems.add(`autoscaling.cpuUtilization must be a whole percentage of the CPU request, at least 1 (got ${cpu})`);
     }
     max = Math.max(max, a.maxReplicas);
   } else {
@@ -217,26 +240,47 @@ function checkAddOns(problems: Problems, props: RegistryProps, s: RegistrySettin
     if (s.storage.ephemeral) {
       problems.add('garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store');
     }
-    if (gc.schedule !== undefined && !/^(@(yearly|annually|monthly|weekly|daily|hourly)|(\S+\s+){4}\S+)$/.test(gc.schedule.trim())) {
-      problems.add(`garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got ${JSON.stringify(gc.schedule)})`);
+  }
+  if (gc?.schedule !== undefined) checkCronSchedule(problems, 'garbageCollection.schedule', gc.schedule);
+  (props.networkPolicy?.allowCidrs ?? []).forEach((cidr, i) => checkCidr(problems, `networkPolicy.allowCidrs[${i}]`, cidr));
+  (props.networkPolicy?.allowNamespaces ?? []).forEach((ns, i) => checkNamespaceName(problems, `networkPolicy.allowNamespaces[${i}]`, ns));
+  const ingress = props.ingress;
+  if (ingress) {
+    checkIngressHost(problems, 'ingress.host', ingress.host);
+    if (ingress.className !== undefined) checkObjectReference(problems, 'ingress.className', ingress.className, 'IngressClass');
+    if (ingress.tlsSecretName !== undefined) checkObjectReference(problems, 'ingress.tlsSecretName', ingress.tlsSecretName, 'Secret');
+    if (ingress.annotations) checkAnnotations(problems, 'ingress.annotations', ingress.annotations);
+  }
+  if (props.serviceAnnotations) checkAnnotations(problems, 'serviceAnnotations', props.serviceAnnotations);
+  checkResources(problems, props.resources ?? {});
+  checkPod(problems, props.pod ?? {});
+}
+
+/** Quantities, and requests within limits, of the defaults and the given values together. */
+function checkResources(problems: Problems, r: ResourceOptions): void {
+  const given = Object.entries(r).filter(([, v]) => v !== undefined).map(([key, v]) => [key, checkQuantity(problems, `resources.${key}`, v!)]);
+  if (given.some(([, n]) => n === undefined)) return;
+  checkRequestWithinLimit(problems, 'memory', ['resources.memoryRequest', r.memoryRequest ?? '128Mi'], ['resources.memoryLimit', r.memoryLimit ?? '1Gi']);
+  if (r.cpuLimit !== undefined) {
+    checkRequestWithinLimit(problems, 'CPU', ['resources.cpuRequest', r.cpuRequest ?? '100m'], ['resources.cpuLimit', r.cpuLimit]);
+  }
+}
+
+/** Scheduling and metadata of the registry pods, as the API server checks them. */
+function checkPod(problems: Problems, pod: PodOptions): void {
+  if (pod.labels) checkLabels(problems, 'pod.labels', pod.labels);
+  if (pod.nodeSelector) checkLabels(problems, 'pod.nodeSelector', pod.nodeSelector);
+  if (pod.annotations) checkAnnotations(problems, 'pod.annotations', pod.annotations);
+  if (pod.priorityClassName !== undefined) checkObjectReference(problems, 'pod.priorityClassName', pod.priorityClassName, 'PriorityClass');
+  (pod.imagePullSecrets ?? []).forEach((name, i) => checkObjectReference(problems, `pod.imagePullSecrets[${i}]`, name, 'Secret'));
+  (pod.tolerations ?? []).forEach((t, i) => {
+    const at = `pod.tolerations[${i}]`;
+    if (t.key !== undefined) checkLabels(problems, `${at}.key`, { [t.key]: '' });
+    if (t.operator === TolerationOperator.EXISTS && t.value !== undefined && t.value !== '') {
+      problems.add(`${at} has operator Exists and value ${JSON.stringify(t.value)}: Exists matches any value; drop value, or use operator Equal`);
     }
-  }
-  for (const cidr of props.networkPolicy?.allowCidrs ?? []) {
-    if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/.test(cidr)) {
-      problems.add(`networkPolicy.allowCidrs entry must be a CIDR such as "10.0.0.0/16" (got ${JSON.stringify(cidr)})`);
+    if (t.key === undefined && t.operator !== TolerationOperator.EXISTS) {
+      problems.add(`${at} has no key, which needs operator Exists (it then tolerates every taint); give a key, or operator: TolerationOperator.EXISTS`);
     }
-  }
-  for (const ns of props.networkPolicy?.allowNamespaces ?? []) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) {
-      problems.add(`networkPolicy.allowNamespaces entry must be a namespace name (got ${JSON.stringify(ns)})`);
-    }
-  }
-  if (props.ingress && !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(props.ingress.host)) {
-    problems.add(`ingress.host must be a DNS name such as "registry.example.com" (got ${JSON.stringify(props.ingress.host)})`);
-  }
-  for (const [key, value] of Object.entries(props.resources ?? {})) {
-    if (value !== undefined && !isQuantity(value)) {
-      problems.add(`resources.${key} must be a Kubernetes quantity such as "500m" or "256Mi" (got ${JSON.stringify(value)})`);
-    }
-  }
+  });
 }

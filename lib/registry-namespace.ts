@@ -1,7 +1,8 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { CLUSTER_NAMESPACES, Problems, assertShape, checkNamespace, claimObjectName, describe } from './internal';
+import { CLUSTER_NAMESPACES, Problems, assertShape, claimObjectName, describe } from './internal';
+import { checkNamespace } from './rules';
 import { STRING, enumOf, required, struct } from './shape';
 
 /** The Pod Security level a namespace enforces (pod-security.kubernetes.io/enforce). */

@@ -1,5 +1,6 @@
 import { Problems, assertShape, secretEnv } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
+import { checkHostAndPort, isDnsSubdomain } from './rules';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
 import { STRING, WHOLE_NUMBER, required, struct } from './shape';
 
@@ -111,9 +112,7 @@ class BlobDescriptorCache extends RegistryCache {
     if (!redis) {
       return { config: { storage: cache } };
     }
-    if (typeof redis.address !== 'string' || !/^[^\s:/]+:\d{1,5}$/.test(redis.address)) {
-      problems.add(`cache redis address must be "host:port" such as "redis.cache.svc:6379" (got ${JSON.stringify(redis.address)})`);
-    }
+    checkHostAndPort(problems, 'cache redis address', redis.address, 'redis.cache.svc:6379');
     if (redis.db !== undefined && (!Number.isInteger(redis.db) || redis.db < 0 || redis.db > 15)) {
       problems.add(`cache redis db must be a whole number within 0-15 (got ${redis.db})`);
     }
@@ -157,7 +156,7 @@ class SecretTls extends RegistryTls {
 
   public _bind(problems: Problems): RegistryContribution {
     const name = this.secretName;
-    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    if (!isDnsSubdomain(name)) {
       problems.add(`tls must name a Secret: RegistryTls.fromSecret(name) got ${JSON.stringify(name)}, which is not a Secret name`);
     }
     return {

@@ -1,12 +1,15 @@
 import { createHash } from 'crypto';
+import { isIP } from 'net';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort, claimHostPort, claimObjectName, defaultNamespace, describe,
-  helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
+  Problems, assertShape, checkHelmName, checkHelmRelease, checkImage, claimHostPort, claimObjectName, defaultNamespace,
+  describe, helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
 } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { checkName, checkNamespace, checkPort } from './rules';
 import { BOOLEAN, STRING, WHOLE_NUMBER, required, struct } from './shape';
 
 /** Options of a `RegistryProxyDaemonSet`: its props without the registry (`PrivateRegistry`'s `proxy`). */
@@ -206,9 +209,9 @@ export class RegistryProxyDaemonSet extends Construct {
   /** Labels on the proxy pods; the registry Service's selector never matches them. */
   public readonly podLabels: Record<string, string>;
   /** The DaemonSet (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly daemonSet: k8s.KubeDaemonSet;
+  public readonly daemonSet: ApiObject;
   /** The ConfigMap with `nginx.conf`: an escape hatch. */
-  public readonly configMap: k8s.KubeConfigMap;
+  public readonly configMap: ApiObject;
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
@@ -238,7 +241,7 @@ export class RegistryProxyDaemonSet extends Construct {
     }
     checkHelmName(problems, props.name, helmName, 'DaemonSet');
     if (props.helmRelease !== undefined) checkHelmRelease(problems, 'helmRelease', props.helmRelease);
-    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(this.hostIP) || this.hostIP.split('.').some(o => Number(o) > 255)) {
+    if (isIP(this.hostIP) !== 4) {
       problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
     }
     problems.throwIfAny();
@@ -258,7 +261,7 @@ export class RegistryProxyDaemonSet extends Construct {
       : { ...selectorLabels('registry-proxy', this.name), 'app.kubernetes.io/component': 'node-proxy' };
     const labels = { ...objectLabels('registry-proxy', this.name, 'node-proxy', partOf), ...selector };
     this.podLabels = labels;
-    props.registry.addClient({ description: owner, namespace: this.namespace, podSelector: selector });
+    props.registry.addClient({ description: owner, construct: this, namespace: this.namespace, podSelector: selector });
 
     this.configMap = new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels },

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Problems, assertShape, isQuantity, secretEnv } from './internal';
+import { Problems, assertShape, secretEnv } from './internal';
+import { checkObjectReference, checkQuantity, checkRootUrl, isDnsSubdomain } from './rules';
+import { S3_REGIONS } from './s3-regions';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
 import { BOOLEAN, STRING, enumOf, required, struct } from './shape';
 
@@ -256,8 +258,11 @@ class PersistentVolumeStorage extends RegistryStorage {
   public _bind(scope: Construct, registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
     const size = this.options.size ?? '10Gi';
     const accessMode = this.options.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE;
-    if (!isQuantity(size)) {
-      problems.add(`storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(size)})`);
+    // The API server refuses a claim for nothing.
+    checkQuantity(problems, 'storage size', size, { positive: true });
+    const storageClassName = this.options.storageClassName;
+    if (storageClassName !== undefined && storageClassName !== '') {
+      checkObjectReference(problems, 'storage storageClassName', storageClassName, 'StorageClass (or "" for none)');
     }
     const shared = accessMode === VolumeAccessMode.READ_WRITE_MANY;
     return filesystem(
@@ -283,9 +288,7 @@ class ExistingClaimStorage extends RegistryStorage {
   }
 
   public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(this.claimName) || this.claimName.length > 253) {
-      problems.add(`storage claim name must be a valid PersistentVolumeClaim name (got ${JSON.stringify(this.claimName)})`);
-    }
+    checkObjectReference(problems, 'storage claim name', this.claimName, 'PersistentVolumeClaim');
     const shared = this.options.readWriteMany ?? false;
     return filesystem(
       { name: 'data', persistentVolumeClaim: { claimName: this.claimName } },
@@ -301,9 +304,7 @@ class EmptyDirStorage extends RegistryStorage {
 
   public _bind(_scope: Construct, _registry: RegistryStorageTarget, problems: Problems): RegistryStorageBinding {
     const sizeLimit = this.options.sizeLimit;
-    if (sizeLimit !== undefined && !isQuantity(sizeLimit)) {
-      problems.add(`storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got ${JSON.stringify(sizeLimit)})`);
-    }
+    if (sizeLimit !== undefined) checkQuantity(problems, 'storage sizeLimit', sizeLimit, { positive: true });
     return filesystem(
       { name: 'data', emptyDir: sizeLimit ? { sizeLimit: k8s.Quantity.fromString(sizeLimit) } : {} },
       false,
@@ -327,10 +328,12 @@ class S3Storage extends RegistryStorage {
     checkBucket(problems, 's3', o.bucket);
     if (o.region.trim() === '') {
       problems.add('s3 region must not be empty; S3-compatible stores such as MinIO accept "us-east-1"');
+    } else if (o.regionEndpoint === undefined && !S3_REGIONS.includes(o.region)) {
+      // Without an endpoint the driver refuses at start any region its AWS SDK does not know ("invalid region provided").
+      problems.add(`s3 region ${JSON.stringify(o.region)} is not an AWS region the registry knows, such as "us-east-1"; for an ` +
+        'S3-compatible store (MinIO, Ceph RGW, R2) give its regionEndpoint too');
     }
-    if (o.regionEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.regionEndpoint)) {
-      problems.add(`s3 regionEndpoint must be a URL such as "https://minio.storage.svc:9000" (got ${JSON.stringify(o.regionEndpoint)})`);
-    }
+    if (o.regionEndpoint !== undefined) checkRootUrl(problems, 's3 regionEndpoint', o.regionEndpoint, 'https://minio.storage.svc:9000');
     if (o.credentials) {
       problems.addAll(secretKeyProblems('s3 credentials.accessKey', o.credentials.accessKey));
       problems.addAll(secretKeyProblems('s3 credentials.secretKey', o.credentials.secretKey));
@@ -405,6 +408,10 @@ class AzureStorage extends RegistryStorage {
       problems.add(`azure container must be 3-63 lowercase letters, digits and single "-" (got ${JSON.stringify(o.container)})`);
     }
     problems.addAll(secretKeyProblems('azure accountKey', o.accountKey));
+    if (o.realm !== undefined && !isDnsSubdomain(o.realm)) {
+      problems.add(`azure realm must be the blob service's domain such as "core.windows.net" or "core.chinacloudapi.cn", not a URL ` +
+        `(got ${JSON.stringify(o.realm)})`);
+    }
     return {
       config: {
         azure: {

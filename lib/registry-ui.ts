@@ -1,11 +1,13 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkImage, checkLabels, checkName, checkNamespace, checkNodePort, checkReplicas, claimNodePort, claimObjectName,
-  defaultNamespace, describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
+  Problems, assertShape, checkImage, checkNodePort, checkReplicas, claimNodePort, claimObjectName, defaultNamespace,
+  describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
+import { checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
 import { BOOLEAN, STRING, WHOLE_NUMBER, instanceOf, mapOf, required, struct } from './shape';
 
 /** How the browser reaches the registry. */
@@ -216,14 +218,15 @@ export class RegistryUI extends Construct {
   /** Environment of the UI container, in order. */
   public readonly env: RegistryUIEnvVar[];
   /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The NodePort Service: an escape hatch. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
 
   constructor(scope: Construct, id: string, props: RegistryUIProps) {
     super(scope, id);
+    const owner = describe('RegistryUI', this);
     // JavaScript callers skip the type system: wrong types and unknown props stop here, before anything reads them.
-    assertShape(describe('RegistryUI', this), props, struct('RegistryUIProps', {
+    assertShape(owner, props, struct('RegistryUIProps', {
       ...UI_OPTION_FIELDS, registry: required(REGISTRY_REFERENCE),
     } satisfies Record<keyof RegistryUIProps, unknown>));
     this.name = props.name ?? id;
@@ -239,150 +242,152 @@ export class RegistryUI extends Construct {
     this.proxyPassUrl = direct ? undefined : props.registry.clusterUrl;
     this.browserRegistryUrl = direct?.browserUrl;
     this.deleteImages = props.deleteImages ?? false;
-
-    const owner = describe('RegistryUI', this);
     const problems = new Problems(owner);
-    checkName(problems, 'name', this.name);
-    checkName(problems, 'deploymentName', this.deploymentName);
-    if (props.selectorLabels !== undefined) {
-      if (typeof props.selectorLabels !== 'object' || props.selectorLabels === null || Object.keys(props.selectorLabels).length === 0) {
-        problems.add(`selectorLabels must be a non-empty map of label keys to values such as { app: "registry-ui" } (got ${JSON.stringify(props.selectorLabels)}); ` +
-          'omit it to use the library\'s labels');
-      } else {
-        checkLabels(problems, 'selectorLabels', props.selectorLabels);
-      }
-    }
-    checkNamespace(problems, this.namespace);
-    checkImage(problems, this.image, DEFAULT_IMAGE);
-    checkNodePort(problems, 'nodePort', this.nodePort);
-    checkReplicas(problems, this.replicas);
-    if (UNSAFE_VALUE.test(this.title)) {
-      problems.add(`title must not contain &, ~, ^, ", \\ or a line break, which the UI image's entrypoint cannot substitute ` +
-        `(got ${JSON.stringify(this.title)}); write "and" for "&"`);
-    }
-    if (props.pullHost !== undefined && (UNSAFE_VALUE.test(props.pullHost) || props.pullHost.trim() === '')) {
-      problems.add(`pullHost must be a host[:port] such as "localhost:5000" (got ${JSON.stringify(props.pullHost)})`);
-    }
-    if (/docker-registry-ui:2\.5\.[34]$/.test(this.image)) {
-      problems.add(`image ${this.image} cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later`);
-    }
-    if (direct) {
-      const url = /^(https?):\/\/([^\s/:]+)(:\d+)?\/?$/.exec(direct.browserUrl);
-      if (!url) {
-        problems.add(`connection browserUrl must be "http(s)://host[:port]" (got ${JSON.stringify(direct.browserUrl)})`);
-      } else if (/\.svc(\.|$)|\.cluster\.local$/.test(url[2]) || !url[2].includes('.') && url[2] !== 'localhost') {
-        problems.add(`connection browserUrl ${direct.browserUrl} is an in-cluster name that a browser cannot resolve; ` +
-          'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()');
-      }
-      if (direct.uiOrigin !== '*' && !/^https?:\/\/[^\s/]+$/.test(direct.uiOrigin)) {
-        problems.add(`connection uiOrigin must be "*" or "scheme://host[:port]" without a path (got ${JSON.stringify(direct.uiOrigin)})`);
-      }
-      if (direct.uiOrigin.startsWith('https:') && direct.browserUrl.startsWith('http:')) {
-        problems.add(`connection browserUrl ${direct.browserUrl} is plain HTTP but the UI is served over HTTPS: browsers block such mixed content`);
-      }
-    }
-    const branches = props.catalogBranches;
-    if (branches) {
-      if (![branches.min, branches.max].every(n => Number.isInteger(n) && n >= 0) || branches.min > branches.max) {
-        problems.add(`catalogBranches must be whole numbers with 0 <= min <= max (got min ${branches.min}, max ${branches.max})`);
-      }
-    }
-    if (props.taglistOrder !== undefined && !TAGLIST_ORDERS.includes(props.taglistOrder)) {
-      problems.add(`taglistOrder must be one of ${TAGLIST_ORDERS.join(', ')} (got ${JSON.stringify(props.taglistOrder)})`);
-    }
-    const limit = props.catalogElementsLimit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      problems.add(`catalogElementsLimit must be a whole number of at least 1 (got ${limit})`);
-    }
+    checkUI(problems, this, props, direct);
     problems.throwIfAny();
 
     claimObjectName(this, 'Service', this.namespace, this.name, owner);
     claimObjectName(this, 'Deployment', this.namespace, this.deploymentName, owner);
     claimNodePort(this, this.nodePort, owner);
-
-    const env = [
-      // Proxy mode: the UI's nginx forwards /v2 to the registry, so the browser needs no CORS. Never both.
-      direct
-        ? { name: 'REGISTRY_URL', value: direct.browserUrl.replace(/\/$/, '') }
-        : { name: 'NGINX_PROXY_PASS_URL', value: props.registry.clusterUrl },
-      { name: 'NGINX_LISTEN_PORT', value: String(CONTAINER_PORT) },
-      { name: 'SINGLE_REGISTRY', value: 'true' },
-      { name: 'REGISTRY_TITLE', value: this.title },
-      { name: 'DELETE_IMAGES', value: String(this.deleteImages) },
-      ...(branches ? [
-        { name: 'CATALOG_MIN_BRANCHES', value: String(branches.min) },
-        { name: 'CATALOG_MAX_BRANCHES', value: String(branches.max) },
-      ] : []),
-      ...(props.taglistOrder ? [{ name: 'TAGLIST_ORDER', value: props.taglistOrder }] : []),
-      ...(limit !== undefined ? [{ name: 'CATALOG_ELEMENTS_LIMIT', value: String(limit) }] : []),
-      ...(props.showContentDigest !== undefined ? [{ name: 'SHOW_CONTENT_DIGEST', value: String(props.showContentDigest) }] : []),
-      // Clusters with a private registry are often offline; the page would call api.github.com weekly.
-      { name: 'ENABLE_VERSION_NOTIFICATION', value: 'false' },
-      ...(props.pullHost !== undefined ? [{ name: 'PULL_URL', value: props.pullHost }] : []),
-    ];
-    this.env = env;
-
-    // Part of the registry it shows; a UI of an external registry is an application of its own.
-    const partOf = props.registry.partOf ?? this.name;
-    const selector = this.selectorLabels;
-    const labels = objectLabels('docker-registry-ui', this.name, 'ui', partOf);
+    this.env = uiEnv(this, props, direct);
     // Only now that every prop is valid does the UI tell the registry what it needs. In proxy mode the UI's nginx
     // calls the registry (its pods are peers); in direct mode the browser does (its origin needs CORS).
     props.registry.addClient({
       description: owner,
+      construct: this,
       namespace: this.namespace,
-      podSelector: direct ? undefined : selector,
+      podSelector: direct ? undefined : this.selectorLabels,
       browserOrigin: direct?.uiOrigin,
       deletes: this.deleteImages,
-      catalogPageSize: limit,
+      catalogPageSize: props.catalogElementsLimit,
     });
+    // Part of the registry it shows; a UI of an external registry is an application of its own.
+    const labels = objectLabels('docker-registry-ui', this.name, 'ui', props.registry.partOf ?? this.name);
+    ({ deployment: this.deployment, service: this.service } = createUIObjects(this, labels));
+  }
+}
 
-    // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { name: this.deploymentName, namespace: this.namespace, labels },
-      spec: {
-        replicas: this.replicas,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: { ...labels, ...selector } },
-          spec: {
-            automountServiceAccountToken: false,
-            // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurity(UI_UID),
-            containers: [{
-              name: 'ui',
-              image: this.image,
-              imagePullPolicy: 'IfNotPresent',
-              env,
-              ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
-              readinessProbe: rootHttpProbe(CONTAINER_PORT, 3),
-              livenessProbe: rootHttpProbe(CONTAINER_PORT, 6),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
-                limits: { memory: k8s.Quantity.fromString('128Mi') },
-              },
-              // The image's entrypoint edits index.html and its nginx config in place at every start.
-              securityContext: restrictedContainerSecurity(false),
-            }],
-          },
+/** Checks the UI's own props; what depends on the registry, the registry checks (`addClient`). */
+function checkUI(problems: Problems, ui: RegistryUI, props: RegistryUIProps, direct?: DirectConnectionOptions): void {
+  checkName(problems, 'name', ui.name);
+  checkName(problems, 'deploymentName', ui.deploymentName);
+  if (props.selectorLabels !== undefined) {
+    if (Object.keys(props.selectorLabels).length === 0) {
+      problems.add('selectorLabels must be a non-empty map of label keys to values such as { app: "registry-ui" } (got {}); ' +
+        'omit it to use the library\'s labels');
+    }
+    checkLabels(problems, 'selectorLabels', props.selectorLabels);
+  }
+  checkNamespace(problems, ui.namespace);
+  checkImage(problems, ui.image, DEFAULT_IMAGE);
+  checkNodePort(problems, 'nodePort', ui.nodePort);
+  checkReplicas(problems, ui.replicas);
+  if (UNSAFE_VALUE.test(ui.title)) {
+    problems.add(`title must not contain &, ~, ^, ", \\ or a line break, which the UI image's entrypoint cannot substitute ` +
+      `(got ${JSON.stringify(ui.title)}); write "and" for "&"`);
+  }
+  if (props.pullHost !== undefined && (UNSAFE_VALUE.test(props.pullHost) || props.pullHost.trim() === '')) {
+    problems.add(`pullHost must be a host[:port] such as "localhost:5000" (got ${JSON.stringify(props.pullHost)})`);
+  }
+  if (/docker-registry-ui:2\.5\.[34]$/.test(ui.image)) {
+    problems.add(`image ${ui.image} cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later`);
+  }
+  if (direct) checkDirectConnection(problems, direct);
+  const branches = props.catalogBranches;
+  if (branches && (![branches.min, branches.max].every(n => Number.isInteger(n) && n >= 0) || branches.min > branches.max)) {
+    problems.add(`catalogBranches must be whole numbers with 0 <= min <= max (got min ${branches.min}, max ${branches.max})`);
+  }
+  if (props.taglistOrder !== undefined && !TAGLIST_ORDERS.includes(props.taglistOrder)) {
+    problems.add(`taglistOrder must be one of ${TAGLIST_ORDERS.join(', ')} (got ${JSON.stringify(props.taglistOrder)})`);
+  }
+  const limit = props.catalogElementsLimit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    problems.add(`catalogElementsLimit must be a whole number of at least 1 (got ${limit})`);
+  }
+}
+
+function checkDirectConnection(problems: Problems, direct: DirectConnectionOptions): void {
+  const url = /^(https?):\/\/([^\s/:]+)(:\d+)?\/?$/.exec(direct.browserUrl);
+  if (!url) {
+    problems.add(`connection browserUrl must be "http(s)://host[:port]" (got ${JSON.stringify(direct.browserUrl)})`);
+  } else if (/\.svc(\.|$)|\.cluster\.local$/.test(url[2]) || !url[2].includes('.') && url[2] !== 'localhost') {
+    problems.add(`connection browserUrl ${direct.browserUrl} is an in-cluster name that a browser cannot resolve; ` +
+      'give the NodePort or Ingress URL, or use RegistryUIConnection.proxy()');
+  }
+  // CORS compares the Origin header byte for byte: an origin with a path or a trailing "/" never matches.
+  checkOrigin(problems, 'connection uiOrigin', direct.uiOrigin);
+  if (direct.uiOrigin.startsWith('https:') && direct.browserUrl.startsWith('http:')) {
+    problems.add(`connection browserUrl ${direct.browserUrl} is plain HTTP but the UI is served over HTTPS: browsers block such mixed content`);
+  }
+}
+
+/** The UI container's environment, in the order the image's entrypoint documents it. */
+function uiEnv(ui: RegistryUI, props: RegistryUIProps, direct?: DirectConnectionOptions): RegistryUIEnvVar[] {
+  const branches = props.catalogBranches;
+  const limit = props.catalogElementsLimit;
+  return [
+    // Proxy mode: the UI's nginx forwards /v2 to the registry, so the browser needs no CORS. Never both.
+    direct
+      ? { name: 'REGISTRY_URL', value: direct.browserUrl.replace(/\/$/, '') }
+      : { name: 'NGINX_PROXY_PASS_URL', value: props.registry.clusterUrl },
+    { name: 'NGINX_LISTEN_PORT', value: String(CONTAINER_PORT) },
+    { name: 'SINGLE_REGISTRY', value: 'true' },
+    { name: 'REGISTRY_TITLE', value: ui.title },
+    { name: 'DELETE_IMAGES', value: String(ui.deleteImages) },
+    ...(branches ? [
+      { name: 'CATALOG_MIN_BRANCHES', value: String(branches.min) },
+      { name: 'CATALOG_MAX_BRANCHES', value: String(branches.max) },
+    ] : []),
+    ...(props.taglistOrder ? [{ name: 'TAGLIST_ORDER', value: props.taglistOrder }] : []),
+    ...(limit !== undefined ? [{ name: 'CATALOG_ELEMENTS_LIMIT', value: String(limit) }] : []),
+    ...(props.showContentDigest !== undefined ? [{ name: 'SHOW_CONTENT_DIGEST', value: String(props.showContentDigest) }] : []),
+    // Clusters with a private registry are often offline; the page would call api.github.com weekly.
+    { name: 'ENABLE_VERSION_NOTIFICATION', value: 'false' },
+    ...(props.pullHost !== undefined ? [{ name: 'PULL_URL', value: props.pullHost }] : []),
+  ];
+}
+
+function createUIObjects(ui: RegistryUI, labels: Record<string, string>): { deployment: ApiObject; service: ApiObject } {
+  const selector = ui.selectorLabels;
+  // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
+  const deployment = new k8s.KubeDeployment(ui, 'Resource', {
+    metadata: { name: ui.deploymentName, namespace: ui.namespace, labels },
+    spec: {
+      replicas: ui.replicas,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: { ...labels, ...selector } },
+        spec: {
+          automountServiceAccountToken: false,
+          // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurity(UI_UID),
+          containers: [{
+            name: 'ui',
+            image: ui.image,
+            imagePullPolicy: 'IfNotPresent',
+            env: ui.env.map(e => ({ ...e })),
+            ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
+            readinessProbe: rootHttpProbe(CONTAINER_PORT, 3),
+            livenessProbe: rootHttpProbe(CONTAINER_PORT, 6),
+            resources: {
+              requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
+              limits: { memory: k8s.Quantity.fromString('128Mi') },
+            },
+            // The image's entrypoint edits index.html and its nginx config in place at every start.
+            securityContext: restrictedContainerSecurity(false),
+          }],
         },
       },
-    });
-
-    this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        type: 'NodePort',
-        selector,
-        ports: [{
-          name: 'http',
-          protocol: 'TCP',
-          port: 80,
-          targetPort: k8s.IntOrString.fromNumber(CONTAINER_PORT),
-          nodePort: this.nodePort,
-        }],
-      },
-    });
-  }
+    },
+  });
+  const service = new k8s.KubeService(ui, 'service', {
+    metadata: { name: ui.name, namespace: ui.namespace, labels },
+    spec: {
+      type: 'NodePort',
+      selector,
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: k8s.IntOrString.fromNumber(CONTAINER_PORT), nodePort: ui.nodePort }],
+    },
+  });
+  return { deployment, service };
 }

@@ -1,12 +1,12 @@
-import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
-import * as k8s from '../imports/k8s';
-import { Problems, assertShape, claimNodePort, claimObjectName, describe } from './internal';
+import { Problems, assertShape, claim, claimNodePort, claimObjectName, describe } from './internal';
 import { REGISTRY_PROPS } from './prop-shapes';
 import { ConfigSection, RegistryConfig, mergeContributions } from './registry-config';
-import { RegistrySettings, resolveRegistry } from './registry-model';
-import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
+import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
 import { UploadPurgingOptions } from './registry-options';
+import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryObjects, RegistryPeer, createRegistryObjects } from './registry-workload';
 import { BOOLEAN, shapeProblems, struct } from './shape';
 
@@ -43,6 +43,11 @@ export interface IRegistry {
 export interface RegistryClient {
   /** Names the client in error messages, e.g. `RegistryUI at "app/ui"`. */
   readonly description: string;
+  /**
+   * The client construct: a client of another app is refused, since that app would never render what it needs.
+   * @default - not checked
+   */
+  readonly construct?: IConstruct;
   /** Namespace of the client's pods. */
   readonly namespace: string;
   /**
@@ -171,11 +176,11 @@ export class Registry extends Construct implements IRegistry {
   /** Directory of config.yml in the container. */
   public readonly configDir: string;
   /** The Deployment (also `node.defaultChild`): an escape hatch for fields this library does not offer. */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The Service: an escape hatch. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
   /** The ConfigMap with `config.yml`: an escape hatch. */
-  public readonly configMap: k8s.KubeConfigMap;
+  public readonly configMap: ApiObject;
 
   private readonly settings: RegistrySettings;
   private readonly clients: RegistryClient[] = [];
@@ -200,10 +205,12 @@ export class Registry extends Construct implements IRegistry {
     this.serviceHost = `${s.name}.${s.namespace}.svc`;
     this.clusterUrl = `${s.https ? 'https' : 'http'}://${this.serviceHost}:${s.port}`;
 
-    for (const kind of ['Deployment', 'Service', 'ConfigMap']) {
-      claimObjectName(this, kind, s.namespace, kind === 'ConfigMap' ? s.configMapName : s.name, owner);
-    }
+    for (const [kind, name] of renderedObjectNames(s)) claimObjectName(this, kind, s.namespace, name, owner);
     if (s.nodePort !== undefined) claimNodePort(this, s.nodePort, owner);
+    if (s.ingress) {
+      claim(this, `ingress:${s.ingress.host}/`, `Ingress host ${s.ingress.host} path /`, owner,
+        'an ingress controller routes one host and path to one backend: give each registry its own host');
+    }
     // Checks that depend on clients run once every construct exists, whatever order they were added in.
     this.node.addValidation({ validate: () => this.clientProblems() });
 
@@ -243,6 +250,10 @@ export class Registry extends Construct implements IRegistry {
 
   private refusal(client: RegistryClient): string | undefined {
     const registry = describe('Registry', this);
+    if (client.construct && client.construct.node.root !== this.node.root) {
+      return `${registry} belongs to another app, which renders its config and NetworkPolicy; link the client to a Registry of ` +
+        'its own app, or to Registry.fromUrl(...)';
+    }
     if (client.browserOrigin !== undefined && this.authEnabled) {
       return `a browser on ${client.browserOrigin} (a direct connection) cannot call ${registry}, which requires auth: it answers ` +
         'the CORS preflight with 401; use RegistryUIConnection.proxy()';

@@ -1,3 +1,4 @@
+import { isDnsSubdomain } from './rules';
 import { instanceOf, show } from './shape';
 
 /**
@@ -33,13 +34,12 @@ export class SecretKey {
  */
 export const SECRET_KEY = instanceOf('SecretKey', SecretKey, 'SecretKey.fromSecret("registry-secrets", "http-secret")');
 
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY_NAME = /^[-._a-zA-Z0-9]+$/;
 
 /** Problems with a SecretKey given as `prop`, in the words of the other validation messages. */
 export function secretKeyProblems(prop: string, ref: SecretKey): string[] {
   const problems: string[] = [];
-  if (!DNS_1123_SUBDOMAIN.test(ref.secretName) || ref.secretName.length > 253) {
+  if (!isDnsSubdomain(ref.secretName)) {
     problems.push(`${prop} names Secret ${JSON.stringify(ref.secretName)}, which is not a valid Secret name ` +
       '(lowercase letters, digits, "-" and ".")');
   }

@@ -65,7 +65,7 @@ export function enumOf(name: string, values: Record<string, string>): Shape {
 }
 
 /** An object made by one of the library's classes, e.g. a `SecretKey` from `SecretKey.fromSecret(...)`. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+ 
 export function instanceOf(name: string, cls: Function, example: string): Shape {
   return simple(`a ${name} such as ${example}`, v => v instanceof cls);
 }

@@ -2,8 +2,6 @@
 // under Unreleased, and the hash recorded there (npm run changelog:stamp) must be the output's.
 import * as fs from 'fs';
 import * as path from 'path';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { renderedOutputHash } = require('../scripts/rendered-output');
 const changelog = fs.readFileSync(path.join(__dirname, '..', 'CHANGELOG.md'), 'utf8');
 

@@ -57,8 +57,8 @@ describe('taking over a live Helm release', () => {
     // `<48 characters>-kube-registry-proxy` cut to 63 ends in "-": Helm trims it.
     const trailing = new RegistryProxyDaemonSet(c, 't', { registry: r, helmRelease: 'c'.repeat(48), hostPort: 5001 });
     expect(trailing.name).toBe('c'.repeat(48) + '-kube-registry');
-    const objects = synthValidated(c.node.root as any);
-    expect(find(objects, 'Deployment', r.name).spec.selector.matchLabels).toEqual({ app: 'docker-registry', release });
+    const rendered = synthValidated(c.node.root as any);
+    expect(find(rendered, 'Deployment', r.name).spec.selector.matchLabels).toEqual({ app: 'docker-registry', release });
   });
 
   test('nameOverride and fullnameOverride releases', () => {
@@ -139,8 +139,8 @@ describe('NetworkPolicy', () => {
     const { chart } = testChart('tools');
     expect(() => new Registry(chart, 'registry', { networkPolicy: { allowCidrs: ['10.0.0.0'], allowNamespaces: ['CI'] } })).toThrow(new Error(
       'Registry at "test/registry" has 2 problems:\n' +
-      '- networkPolicy.allowCidrs entry must be a CIDR such as "10.0.0.0/16" (got "10.0.0.0")\n' +
-      '- networkPolicy.allowNamespaces entry must be a namespace name (got "CI")'));
+      '- networkPolicy.allowCidrs[0] must be a CIDR such as "10.0.0.0/16" or "fd00::/8" (got "10.0.0.0")\n' +
+      '- networkPolicy.allowNamespaces[0] must be a namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (got "CI")'));
   });
 });
 

@@ -265,7 +265,7 @@ describe('no secret value is ever rendered', () => {
     const { objects } = build({
       httpSecret: http, replicas: 2,
       auth: RegistryAuth.htpasswd({ secret: SecretKey.fromSecret('users', 'htpasswd') }),
-      storage: RegistryStorage.s3({ bucket: 'b-1', region: 'r', credentials: { accessKey: SecretKey.fromSecret('s3', 'a'), secretKey: SecretKey.fromSecret('s3', 's') } }),
+      storage: RegistryStorage.s3({ bucket: 'b-1', region: 'us-east-1', credentials: { accessKey: SecretKey.fromSecret('s3', 'a'), secretKey: SecretKey.fromSecret('s3', 's') } }),
       cache: RegistryCache.redis({ address: 'redis:6379', password: SecretKey.fromSecret('redis', 'pw') }),
     });
     expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
@@ -306,12 +306,12 @@ describe('Pod Security', () => {
 
 describe('production bad input', () => {
   const cases: Array<[string, Props, string]> = [
-    ['replicas without httpSecret', { replicas: 2, storage: RegistryStorage.s3({ bucket: 'images', region: 'r' }) },
+    ['replicas without httpSecret', { replicas: 2, storage: RegistryStorage.s3({ bucket: 'images', region: 'us-east-1' }) },
       'replicas is 2 but httpSecret is not set: every replica must share one http.secret, or an upload that moves between replicas fails; ' +
       'pass httpSecret: SecretKey.fromSecret(name, key) of a Secret holding a random string'],
     ['autoscaling with replicas', { replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 1 } },
       'replicas and autoscaling are both set; autoscaling.minReplicas sets the starting count, drop replicas'],
-    ['autoscaling max below min', { autoscaling: { minReplicas: 3, maxReplicas: 2 }, httpSecret: http, storage: RegistryStorage.s3({ bucket: 'images', region: 'r' }) },
+    ['autoscaling max below min', { autoscaling: { minReplicas: 3, maxReplicas: 2 }, httpSecret: http, storage: RegistryStorage.s3({ bucket: 'images', region: 'us-east-1' }) },
       'autoscaling.maxReplicas must be a whole number of at least minReplicas 3 (got 2)'],
     ['gc on emptyDir', { deletion: true, garbageCollection: {}, storage: RegistryStorage.emptyDir() },
       'garbageCollection cannot run on emptyDir storage: it stops the registry, which erases the data; use a volume or an object store'],
@@ -319,25 +319,25 @@ describe('production bad input', () => {
       'garbageCollection.deleteUntagged on registry 2.x deletes the per-architecture manifests of tagged multi-arch images ' +
       '(distribution#3178), and those tags stop pulling; drop deleteUntagged, or use version: RegistryVersion.V3'],
     ['gc schedule', { deletion: true, garbageCollection: { schedule: 'weekly' }, storage: RegistryStorage.persistentVolume() },
-      'garbageCollection.schedule must be a cron expression of 5 fields such as "0 3 * * 0" (got "weekly")'],
+      'garbageCollection.schedule must be a cron expression of 5 fields, such as "0 3 * * 0" (Sundays at 03:00) or "@weekly" (got "weekly")'],
     ['pull-through with deletion', { deletion: true, pullThrough: { remoteUrl: 'https://registry-1.docker.io' } },
       'deletion cannot be enabled on a pull-through cache, which only mirrors; drop deletion or pullThrough'],
     ['pull-through half credentials', { pullThrough: { remoteUrl: 'https://registry-1.docker.io', username: SecretKey.fromSecret('hub', 'user') } },
       'pullThrough.username and pullThrough.password go together: set both, or neither for anonymous pulls'],
     ['pull-through url', { pullThrough: { remoteUrl: 'docker.io' } },
-      'pullThrough.remoteUrl must be a registry URL such as "https://registry-1.docker.io" (got "docker.io")'],
+      'pullThrough.remoteUrl must be a URL such as "https://registry-1.docker.io": http(s), a host and an optional port, no path (got "docker.io")'],
     ['redis address', { cache: RegistryCache.redis({ address: 'redis' }) },
-      'cache redis address must be "host:port" such as "redis.cache.svc:6379" (got "redis")'],
+      'cache redis address must be "host:port" with a port within 1-65535, such as "redis.cache.svc:6379" (got "redis")'],
     ['metrics on the registry port', { metrics: { port: 5000 } }, 'metrics.port must differ from the registry\'s own port 5000 (got 5000)'],
     ['ingress host', { ingress: { host: 'https://registry.example.com' } },
-      'ingress.host must be a DNS name such as "registry.example.com" (got "https://registry.example.com")'],
+      'ingress.host must be a DNS name such as "registry.example.com" (or "*.example.com"), not an IP address or a URL (got "https://registry.example.com")'],
     ['catalogMaxEntries', { catalogMaxEntries: 0 }, 'catalogMaxEntries must be a whole number of at least 1 (got 0)'],
-    ['resources', { resources: { memoryLimit: '2GB' } }, 'resources.memoryLimit must be a Kubernetes quantity such as "500m" or "256Mi" (got "2GB")'],
-    ['secret-looking env', { pod: { env: { REGISTRY_HTTP_SECRET: 'hunter2' } } },
-      'pod.env REGISTRY_HTTP_SECRET looks like a secret, and plain env values land in dist/; pass secrets through the props that take a SecretKey (httpSecret, auth, storage credentials)'],
+    ['resources', { resources: { memoryLimit: '2GB' } }, 'resources.memoryLimit must be a Kubernetes quantity such as "10Gi", "500Mi" or "250m" (got "2GB")'],
+    ['secret-looking env', { pod: { env: { S3_ACCESS_TOKEN: 'hunter2' } } },
+      'pod.env S3_ACCESS_TOKEN looks like a secret, and plain env values land in dist/; pass secrets through the props that take a SecretKey (httpSecret, auth, storage credentials)'],
     ['bad secret name', { httpSecret: SecretKey.fromSecret('Registry_HTTP', 'secret') },
       'httpSecret names Secret "Registry_HTTP", which is not a valid Secret name (lowercase letters, digits, "-" and ".")'],
-    ['s3 bucket', { storage: RegistryStorage.s3({ bucket: 'My Bucket', region: 'r' }) },
+    ['s3 bucket', { storage: RegistryStorage.s3({ bucket: 'My Bucket', region: 'us-east-1' }) },
       's3 bucket must be a bucket name: 3 or more lowercase letters, digits, "-", "." or "_" (got "My Bucket")'],
     ['azure account', { storage: RegistryStorage.azure({ accountName: 'Images', container: 'registry', accountKey: SecretKey.fromSecret('az', 'key') }) },
       'azure accountName must be 3-24 lowercase letters and digits (got "Images")'],

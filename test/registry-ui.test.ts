@@ -184,7 +184,7 @@ describe('RegistryUI bad input', () => {
     ['mixed content', { connection: RegistryUIConnection.direct({ browserUrl: 'http://registry.example.com', uiOrigin: 'https://ui.example.com' }) },
       'connection browserUrl http://registry.example.com is plain HTTP but the UI is served over HTTPS: browsers block such mixed content'],
     ['ui origin with a path', { connection: RegistryUIConnection.direct({ browserUrl: 'http://10.0.0.5:31500', uiOrigin: 'http://10.0.0.5:31000/ui' }) },
-      'connection uiOrigin must be "*" or "scheme://host[:port]" without a path (got "http://10.0.0.5:31000/ui")'],
+      'connection uiOrigin must be "*" or an origin "scheme://host[:port]" with no path or trailing "/", as browsers send it (got "http://10.0.0.5:31000/ui")'],
     ['catalog branches min above max', { catalogBranches: { min: 3, max: 2 } },
       'catalogBranches must be whole numbers with 0 <= min <= max (got min 3, max 2)'],
     ['unknown tag order', { taglistOrder: 'newest' }, 'taglistOrder must be one of asc, desc, alpha-asc, alpha-desc, num-asc, num-desc, ' +

@@ -92,10 +92,10 @@ describe('Registry defaults', () => {
   test('persistentVolume(): a 10Gi ReadWriteOnce claim, mounted with the Recreate strategy', () => {
     const { app, chart } = testChart('tools');
     new Registry(chart, 'registry', { storage: RegistryStorage.persistentVolume() });
-    const objects = synthValidated(app);
-    const pvc = find(objects, 'PersistentVolumeClaim', 'registry');
+    const rendered = synthValidated(app);
+    const pvc = find(rendered, 'PersistentVolumeClaim', 'registry');
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
-    const deployment = find(objects, 'Deployment', 'registry');
+    const deployment = find(rendered, 'Deployment', 'registry');
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry' } });
   });
@@ -209,7 +209,7 @@ describe('Registry bad input', () => {
       'Registry at "test/registry": namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
       'starting and ending with a letter or digit (got "Kube System")'],
     ['size not a quantity', { storage: RegistryStorage.persistentVolume({ size: '10GB' }) },
-      'Registry at "test/registry": storage size must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "10GB")'],
+      'Registry at "test/registry": storage size must be a Kubernetes quantity above zero such as "10Gi", "500Mi" or "250m" (got "10GB")'],
     ['upload purging age in words', { uploadPurging: { age: '1 day' } },
       'Registry at "test/registry": uploadPurging.age must be a Go duration above zero such as "24h" or "90m" (got "1 day")'],
     ['upload purging interval zero', { uploadPurging: { interval: '0s' } },
@@ -217,7 +217,7 @@ describe('Registry bad input', () => {
     ['upload purging age as a number', { uploadPurging: { age: 24 as any } },
       'Registry at "test/registry": uploadPurging.age must be a string (got 24, a number)'],
     ['emptyDir sizeLimit not a quantity', { storage: RegistryStorage.emptyDir({ sizeLimit: 'lots' }) },
-      'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity such as "10Gi" or "500Mi" (got "lots")'],
+      'Registry at "test/registry": storage sizeLimit must be a Kubernetes quantity above zero such as "10Gi", "500Mi" or "250m" (got "lots")'],
     ['empty image', { image: '' },
       'Registry at "test/registry": image must be an image reference such as "registry:3.1.2", or pinned by digest as ' +
       '"registry:3.1.2@sha256:<64 hex digits>" (got ""); omit it to use "registry:3.1.2"'],

@@ -1,5 +1,4 @@
 import { App, Chart, Testing } from 'cdk8s';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { objectProblems } = require('../validation/kubernetes-schema');
 
 /** A synthesized Kubernetes object, as plain JSON. */

@@ -56,7 +56,7 @@ describe('the schema validation plugin', () => {
 });
 
 describe('one validator for the tests and for users', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const { objectProblems } = require('../validation/kubernetes-schema');
 
   test('a ServiceMonitor whose endpoints name no port fails, as the Prometheus Operator CRD refuses it (negative control)', () => {
@@ -68,7 +68,7 @@ describe('one validator for the tests and for users', () => {
 
   test('the test helper reports exactly what the shipped plugin reports', () => {
     const broken = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'broken' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: {} } } };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { schemaProblems } = require('./util');
     expect(schemaProblems([broken])).toEqual(objectProblems(broken).map((p: string) => `Deployment broken: ${p}`));
     expect(objectProblems(broken).length).toBeGreaterThan(0);

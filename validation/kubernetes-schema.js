@@ -29,7 +29,6 @@ function kubernetesModelsInstalled() {
 
 function modelFor(apiVersion, kind) {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(`kubernetes-models/${apiVersion}`)[kind];
   } catch {
     return undefined;

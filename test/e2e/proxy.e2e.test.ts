@@ -64,9 +64,9 @@ describe(`${REGISTRY.label}: the generated nginx.conf in front of the registry`,
     try {
       const clientHost = `127.0.0.1:${hostPort.port}`;
       expect(hostPort.port).not.toBe(proxy.port);
-      const start = await request(`http://${clientHost}/v2/via-hostport/app/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
-      expect(start.status).toBe(202);
-      expect(start.headers.location).toMatch(new RegExp(`^http://${clientHost.replace(/\./g, '\\.')}/v2/via-hostport/app/blobs/uploads/`));
+      const upload = await request(`http://${clientHost}/v2/via-hostport/app/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+      expect(upload.status).toBe(202);
+      expect(upload.headers.location).toMatch(new RegExp(`^http://${clientHost.replace(/\./g, '\\.')}/v2/via-hostport/app/blobs/uploads/`));
       // A whole push through the forwarded port works only if every Location points back at it.
       const pushed = await push(small, clientHost, 'via-hostport/app');
       expect(pushed.output).toBe(pushed.ok ? pushed.output : 'push succeeded');
@@ -113,9 +113,9 @@ describe(`${REGISTRY.label}: negative controls: the proxy tests can fail`, () =>
     const proxy = await startProxy(broken, `127.0.0.1:${registry.port}`);
     const hostPort = await portForward(proxy.port);
     try {
-      const start = await request(`http://127.0.0.1:${hostPort.port}/v2/negative/host/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
-      expect(start.status).toBe(202);
-      expect(start.headers.location).not.toContain(`127.0.0.1:${hostPort.port}`);
+      const upload = await request(`http://127.0.0.1:${hostPort.port}/v2/negative/host/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+      expect(upload.status).toBe(202);
+      expect(upload.headers.location).not.toContain(`127.0.0.1:${hostPort.port}`);
     } finally {
       await hostPort.close();
       await proxy.program.stop();
@@ -177,7 +177,6 @@ http {
   }
 
   test('push and pull through the generated proxy: it sends the upstream\'s Host and keeps clients on itself', async () => {
-    const { registryConfig } = classicConfigs();
     const registry = await startRegistry(registryConfig);
     const front = await frontEnd(registry.port);
     const proxy = await startProxy(externalProxyConf(), `127.0.0.1:${front.port}`);
@@ -194,7 +193,6 @@ http {
   });
 
   test('negative control: without proxy_redirect the client follows the registry\'s https://registry.corp.example Location and fails', async () => {
-    const { registryConfig } = classicConfigs();
     const registry = await startRegistry(registryConfig);
     const front = await frontEnd(registry.port);
     const conf = externalProxyConf();
@@ -211,7 +209,6 @@ http {
   });
 
   test('negative control: the in-cluster config (the client\'s Host) gets the front end\'s 404', async () => {
-    const { registryConfig, nginxConf } = classicConfigs();
     const registry = await startRegistry(registryConfig);
     const front = await frontEnd(registry.port);
     const proxy = await startProxy(nginxConf, `127.0.0.1:${front.port}`);
