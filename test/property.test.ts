@@ -524,7 +524,6 @@ describe.each(Object.entries(specs))('%s', (construct, spec) => {
       }
       const report = [...found.entries()].sort((a, b) => b[1].count - a[1].count)
         .map(([k, { count, props }]) => `${count}× ${k}\n    e.g. ${props}`).join('\n');
-      // eslint-disable-next-line no-console
       console.log(`${construct} (${mode}): ${rendered} cases rendered, ${found.size} kinds of failure\n${report}`);
     });
     return;
