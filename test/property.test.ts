@@ -265,6 +265,8 @@ interface Case {
   /** Required props: an error about a missing one names it although it is not among the given keys. */
   readonly required: string[];
   readonly build: (chart: Chart, props: any) => void;
+  /** Other constructs of the app, made first (for clashes across the app). */
+  readonly setup?: (chart: Chart) => void;
 }
 
 /** Replaces Deferred values (deeply, in plain objects and arrays) by what they make. */
@@ -340,6 +342,7 @@ function verdict(c: Case, alone = false): string | undefined {
   let phase = 'construct';
   let objects: any[] = [];
   try {
+    c.setup?.(chart);
     c.build(chart, resolve(props, chart));
     phase = 'synth';
     app.synthYaml();
@@ -481,6 +484,53 @@ const VALID: Record<string, Array<Record<string, unknown>>> = {
   LocalRegistryHosting: [{ registry: v6 }, { registry: localRegistry, host: '10.0.0.5:31500' }],
 };
 
+const pv = d('RegistryStorage.persistentVolume()', () => RegistryStorage.persistentVolume());
+const accountKey = SecretKey.fromSecret('azure', 'key');
+
+/** Bad input near the edges that must be refused with a clear error (issue 11's list), with what the app holds besides. */
+const BAD: Record<string, Array<{ props: Record<string, unknown>; setup?: (chart: Chart) => void; with?: string }>> = {
+  Registry: [
+    { props: { storage: d('RegistryStorage.s3({ bucket: "images", region: "mars-1" })', () => RegistryStorage.s3({ bucket: 'images', region: 'mars-1' })) } },
+    { props: { storage: d('RegistryStorage.s3({ bucket: "images", region: "" })', () => RegistryStorage.s3({ bucket: 'images', region: '' })) } },
+    { props: { storage: d('RegistryStorage.azure({ ..., realm: "https://core.windows.net" })', () => RegistryStorage.azure({ accountName: 'acct', accountKey, container: 'images', realm: 'https://core.windows.net' })) } },
+    { props: { deletion: true, storage: pv, garbageCollection: { schedule: '0 3 * * 7' } } },
+    { props: { deletion: true, storage: pv, garbageCollection: { schedule: '0 3 * * SUN-MON-TUE' } } },
+    { props: { pod: { env: { REGISTRY_HTTP_ADDR: ':6000' } } } },
+    { props: { pod: { env: { REGISTRY_STORAGE: 's3' } } } },
+    { props: { pullThrough: { remoteUrl: 'https://registry-1.docker.io:0' } } },
+    { props: { name: long(63), metrics: {} } },
+    { props: { ingress: { host: 'registry.example.com:443' } } },
+    { props: { ingress: { host: '*' } } },
+    { props: { networkPolicy: { allowCidrs: ['10.0.0.0/8/8'] } } },
+    { props: { name: 'hub', metrics: {} }, setup: chart => new Registry(chart, 'other', { name: 'hub-metrics', nodePort: 31501 }), with: 'Registry "hub-metrics"' },
+    { props: { ingress: { host: 'registry.example.com' } }, with: 'a Registry with the same Ingress host',
+      setup: chart => new Registry(chart, 'other', { name: 'other', nodePort: 31501, ingress: { host: 'registry.example.com' } }) },
+    { props: { nodePort: 31000 }, setup: chart => new Registry(chart, 'other', { name: 'other', nodePort: 31000 }), with: 'a Registry on nodePort 31000' },
+  ],
+  RegistryProxyDaemonSet: [
+    { props: { registry: d('Registry.fromUrl("http://hub:0")', () => Registry.fromUrl('http://hub:0')) } },
+    { props: { registry: d('Registry.fromUrl("http://hub:5000?x=1")', () => Registry.fromUrl('http://hub:5000?x=1')) } },
+    { props: { registry: localRegistry, hostPort: 5000 }, with: 'a proxy on hostPort 5000',
+      setup: chart => new RegistryProxyDaemonSet(chart, 'other', { name: 'other', registry: Registry.fromUrl('http://hub:5000') }) },
+  ],
+  RegistryUI: [
+    { props: { registry: d('a Registry of another app', () => new Registry(new Chart(Testing.app(), 'elsewhere'), 'far')) } },
+    { props: { registry: localRegistry, connection: d('RegistryUIConnection.direct({ browserUrl: "http://a:31500", uiOrigin: "http://b:31000/ui" })',
+      () => RegistryUIConnection.direct({ browserUrl: 'http://a:31500', uiOrigin: 'http://b:31000/ui' })) } },
+    { props: { registry: localRegistry, nodePort: 31500 } },
+    { props: { registry: localRegistry, pullHost: 'registry.example.com:99999' } },
+  ],
+  PrivateRegistry: [
+    { props: { registry: { name: long(61) } } },
+    { props: { namespace: 'kube-system', createNamespace: true } },
+  ],
+  RegistryNamespace: [{ props: { name: 'kube-public' } }, { props: { name: long(64) } }],
+  LocalRegistryHosting: [
+    { props: { registry: localRegistry, help: 'https://example.com/ help' } },
+    { props: { registry: localRegistry, host: 'localhost:0' } },
+  ],
+};
+
 /** Random combinations of props. */
 // A few props at a time (with the required ones): with all thirty, some conflict (replicas on emptyDir) nearly always,
 // and nothing would get as far as rendering.
@@ -531,6 +581,10 @@ describe.each(Object.entries(specs))('%s', (construct, spec) => {
 
   test.each(VALID[construct].map(p => [show(p), p]))('accepts the valid %s', (_text, props) => {
     expect(verdict(toCase([props, 'ok']), true)).toBeUndefined();
+  });
+
+  test.each(BAD[construct].map(b => [`${show(b.props)}${b.with ? ` with ${b.with}` : ''}`, b]))('refuses %s', (_text, b) => {
+    expect(verdict({ ...toCase([b.props, 'bad']), setup: b.setup })).toBeUndefined();
   });
 
   test.each(modes)('%s props: one clear error naming a prop, or objects the API server accepts; bad props refused, valid alone accepted', (mode, arbitrary) => {
