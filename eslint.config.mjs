@@ -1,7 +1,7 @@
 // The rules construct libraries use (cdk8s, cdk8s-plus, the AWS CDK): member ordering, import order, no shadowing,
 // jest's valid-expect. Run by `npm test` beside tsc and jest.
-import importX from 'eslint-plugin-import-x';
 import jest from 'eslint-plugin-jest';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { project: false } },
-    plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
+    plugins: { '@typescript-eslint': tseslint.plugin, 'simple-import-sort': simpleImportSort },
     rules: {
       '@typescript-eslint/member-ordering': ['error', {
         default: [
@@ -19,12 +19,9 @@ export default tseslint.config(
           'public-instance-method', 'protected-instance-method', 'private-instance-method',
         ],
       }],
-      'import-x/order': ['error', {
-        'groups': ['builtin', 'external', 'internal', ['parent', 'sibling', 'index']],
-        'alphabetize': { order: 'asc', caseInsensitive: true },
-        'newlines-between': 'never',
-      }],
-      'import-x/no-duplicates': 'error',
+      // Node built-ins and packages first, then the project's own modules; each group sorted.
+      'simple-import-sort/imports': ['error', { groups: [['^node:', '^@?\w'], ['^\.']] }],
+      'no-duplicate-imports': 'error',
       'no-shadow': 'off',
       '@typescript-eslint/no-shadow': ['error', { hoist: 'all' }],
       '@typescript-eslint/no-require-imports': 'error',

@@ -1,5 +1,5 @@
-import { App } from 'cdk8s';
 import { classicChart } from './examples/classic';
+import { App } from 'cdk8s';
 
 const app = new App();
 classicChart(app);

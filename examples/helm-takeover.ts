@@ -1,5 +1,5 @@
-import { App, Chart } from 'cdk8s';
 import { Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../lib';
+import { App, Chart } from 'cdk8s';
 
 /**
  * Replaces in place what the first tutorial installed into kube-system: `helm install registry stable/docker-registry

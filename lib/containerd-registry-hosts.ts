@@ -1,14 +1,14 @@
-import { createHash } from 'crypto';
-import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkImage, claimObjectName, defaultNamespace, describe, objectLabels, selectorLabels,
+assertShape, checkImage, claimObjectName, defaultNamespace, describe, objectLabels,   Problems, selectorLabels,
 } from './internal';
 import { Registry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
 import { checkName, checkNamespace } from './rules';
-import { BOOLEAN, STRING, WHOLE_NUMBER, arrayOf, instanceOf, required, show, struct } from './shape';
+import { arrayOf, BOOLEAN, instanceOf, required, show, STRING, struct,WHOLE_NUMBER } from './shape';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { stringify } from 'yaml';
 
 /** Stands for each node's own address in rendered files; the DaemonSet fills it in from `status.hostIP`. */
 const NODE_ADDRESS = '@NODE_IP@';

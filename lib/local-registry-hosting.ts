@@ -1,11 +1,12 @@
-import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import * as k8s from '../imports/k8s';
-import { Problems, assertShape, claimObjectName, describe } from './internal';
+import { assertShape, claimObjectName, describe,Problems } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
-import { STRING, instanceOf, required, struct } from './shape';
+import { checkImageHost } from './rules';
+import { instanceOf, required, STRING, struct } from './shape';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 
 const HOSTING_OPTION_FIELDS = { host: STRING, help: STRING } satisfies Record<keyof LocalRegistryHostingOptions, unknown>;
 /** @internal */
@@ -55,9 +56,7 @@ export class LocalRegistryHosting extends Construct {
     const owner = describe('LocalRegistryHosting', this);
     const problems = new Problems(owner);
     const host = props.host ?? `localhost:${props.registry.port}`;
-    if (!/^[^\s/:]+(:\d{1,5})?$/.test(host)) {
-      problems.add(`host must be "host[:port]" with no scheme (got ${JSON.stringify(host)})`);
-    }
+    checkImageHost(problems, 'host', host);
     if (props.help !== undefined && !/^https?:\/\/\S+$/.test(props.help)) {
       problems.add(`help must be an http(s) URL (got ${JSON.stringify(props.help)})`);
     }

@@ -8,8 +8,8 @@ import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersi
 import { RegistryStorage } from './registry-storage';
 import { SECRET_KEY } from './secret-key';
 import {
-  BOOLEAN, STRING, Shape, WHOLE_NUMBER, arrayOf, enumOf, instanceOf, mapOf, required, satisfying, struct,
-} from './shape';
+arrayOf,   BOOLEAN, enumOf, instanceOf, mapOf, required, satisfying, Shape, STRING, struct,
+WHOLE_NUMBER, } from './shape';
 
 const STRING_MAP = mapOf(STRING);
 

@@ -1,9 +1,8 @@
 // From a Registry's props to what it renders: every default resolved and every prop checked once, here, and every
 // feature bound to its contribution. After this, nothing reads the props again.
-import { Construct } from 'constructs';
 import {
-  Problems, checkHelmName, checkHelmRelease, checkImage, checkNodePort, checkReplicas, defaultNamespace, helmNames,
-  objectLabels, selectorLabels,
+checkHelmName, checkHelmRelease, checkImage, checkNodePort, checkReplicas, defaultNamespace, helmNames,
+  objectLabels,   Problems, selectorLabels,
 } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import {
@@ -17,6 +16,7 @@ import {
 import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
 import { checkAnnotations, checkCidr, checkCronSchedule, checkIngressHost, checkLabels, checkName, checkNamespace, checkNamespaceName, checkObjectReference, checkPort, checkQuantity, checkRequestWithinLimit } from './rules';
+import { Construct } from 'constructs';
 
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
 const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.1.2' };

@@ -1,9 +1,9 @@
+import * as k8s from '../imports/k8s';
+import { assertShape, claimObjectName, CLUSTER_NAMESPACES, describe,Problems } from './internal';
+import { checkNamespace } from './rules';
+import { enumOf, required, STRING, struct } from './shape';
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as k8s from '../imports/k8s';
-import { CLUSTER_NAMESPACES, Problems, assertShape, claimObjectName, describe } from './internal';
-import { checkNamespace } from './rules';
-import { STRING, enumOf, required, struct } from './shape';
 
 /** The Pod Security level a namespace enforces (pod-security.kubernetes.io/enforce). */
 export enum PodSecurityLevel {
@@ -48,7 +48,7 @@ export class RegistryNamespace extends Construct {
     this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const owner = describe('RegistryNamespace', this);
     const problems = new Problems(owner);
-    checkNamespace(problems, this.name);
+    checkNamespace(problems, this.name, 'name');
     if (CLUSTER_NAMESPACES.includes(this.name)) {
       problems.add(`name ${JSON.stringify(this.name)} is a namespace every cluster has; do not create it (drop this construct, ` +
         'or set createNamespace: false on PrivateRegistry)');

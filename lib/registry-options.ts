@@ -1,8 +1,8 @@
-import { Problems, assertShape, secretEnv } from './internal';
+import { assertShape, Problems, secretEnv } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import { checkHostAndPort, isDnsSubdomain } from './rules';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
-import { STRING, WHOLE_NUMBER, required, struct } from './shape';
+import { required, STRING, struct,WHOLE_NUMBER } from './shape';
 
 /** Who may push and pull. */
 export abstract class RegistryAuth {

@@ -1,16 +1,16 @@
-import { createHash } from 'crypto';
-import { isIP } from 'net';
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkHelmName, checkHelmRelease, checkImage, claimHostPort, claimObjectName, defaultNamespace,
-  describe, helmNames, objectLabels, restrictedContainerSecurity, selectorLabels,
+assertShape, checkHelmName, checkHelmRelease, checkImage, claimHostPort, claimObjectName, defaultNamespace,
+  describe, helmNames, objectLabels,   Problems, restrictedContainerSecurity, selectorLabels,
 } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { checkName, checkNamespace, checkPort } from './rules';
-import { BOOLEAN, STRING, WHOLE_NUMBER, enumOf, required, struct } from './shape';
+import { BOOLEAN, enumOf, required, STRING, struct,WHOLE_NUMBER } from './shape';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { isIP } from 'net';
 
 /** How the node proxy's port reaches the node's container runtime. */
 export enum RegistryProxyNetwork {

@@ -1,14 +1,14 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  Problems, assertShape, checkImage, checkNodePort, checkReplicas, claimNodePort, claimObjectName, defaultNamespace,
-  describe, objectLabels, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
+assertShape, checkImage, checkNodePort, checkReplicas, claimNodePort, claimObjectName, defaultNamespace,
+  describe, objectLabels,   Problems, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels,
 } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
-import { checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
-import { BOOLEAN, STRING, WHOLE_NUMBER, instanceOf, mapOf, required, struct } from './shape';
+import { checkImageHost, checkLabels, checkName, checkNamespace, checkOrigin } from './rules';
+import { BOOLEAN, instanceOf, mapOf, required, STRING, struct,WHOLE_NUMBER } from './shape';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
 
 /** How the browser reaches the registry. */
 export abstract class RegistryUIConnection {
@@ -286,9 +286,7 @@ function checkUI(problems: Problems, ui: RegistryUI, props: RegistryUIProps, dir
     problems.add(`title must not contain &, ~, ^, ", \\ or a line break, which the UI image's entrypoint cannot substitute ` +
       `(got ${JSON.stringify(ui.title)}); write "and" for "&"`);
   }
-  if (props.pullHost !== undefined && (UNSAFE_VALUE.test(props.pullHost) || props.pullHost.trim() === '')) {
-    problems.add(`pullHost must be a host[:port] such as "localhost:5000" (got ${JSON.stringify(props.pullHost)})`);
-  }
+  if (props.pullHost !== undefined) checkImageHost(problems, 'pullHost', props.pullHost);
   if (/docker-registry-ui:2\.5\.[34]$/.test(ui.image)) {
     problems.add(`image ${ui.image} cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later`);
   }

@@ -1,14 +1,14 @@
-import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
-import { stringify } from 'yaml';
-import { Problems, assertShape, claim, claimNodePort, claimObjectName, describe } from './internal';
+import { assertShape, claim, claimNodePort, claimObjectName, describe,Problems } from './internal';
 import { REGISTRY_PROPS } from './prop-shapes';
-import { ConfigSection, RegistryConfig, mergeContributions } from './registry-config';
+import { ConfigSection, mergeContributions,RegistryConfig } from './registry-config';
 import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
 import { UploadPurgingOptions } from './registry-options';
 import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
-import { RegistryObjects, RegistryPeer, createRegistryObjects } from './registry-workload';
+import { createRegistryObjects,RegistryObjects, RegistryPeer } from './registry-workload';
 import { BOOLEAN, shapeProblems, struct } from './shape';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { stringify } from 'yaml';
 
 /** What other constructs need to reach a registry, and how they tell it what they need from it. */
 export interface IRegistry {
@@ -255,8 +255,8 @@ export class Registry extends Construct implements IRegistry {
   private refusal(client: RegistryClient): string | undefined {
     const registry = describe('Registry', this);
     if (client.construct && client.construct.node.root !== this.node.root) {
-      return `${registry} belongs to another app, which renders its config and NetworkPolicy; link the client to a Registry of ` +
-        'its own app, or to Registry.fromUrl(...)';
+      return `registry ${registry} belongs to another app, which renders its config and NetworkPolicy; pass as registry a ` +
+        'Registry of this app, or Registry.fromUrl(...)';
     }
     if (client.browserOrigin !== undefined && this.authEnabled) {
       return `a browser on ${client.browserOrigin} (a direct connection) cannot call ${registry}, which requires auth: it answers ` +

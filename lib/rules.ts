@@ -3,8 +3,8 @@
 // k8s.io/apimachinery/pkg/util/validation (names, labels), apimachinery/pkg/api/resource (quantities),
 // pkg/apis/core/validation and networking/validation (tolerations, CIDRs, Ingress hosts), robfig/cron v3 ParseStandard
 // (CronJob schedules), and the registry's own config parsing.
-import { isIP } from 'net';
 import { Problems } from './internal';
+import { isIP } from 'net';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -21,9 +21,9 @@ export function checkName(problems: Problems, prop: string, value: string, maxLe
   }
 }
 
-export function checkNamespace(problems: Problems, value: string): void {
+export function checkNamespace(problems: Problems, value: string, prop = 'namespace'): void {
   if (!DNS_1123_LABEL.test(value) || value.length > 63) {
-    problems.add('namespace must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ' +
+    problems.add(`${prop} must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", ` +
       `starting and ending with a letter or digit (got ${JSON.stringify(value)})`);
   }
 }
@@ -203,6 +203,14 @@ export function checkIngressHost(problems: Problems, prop: string, value: string
 export function checkGoDuration(problems: Problems, prop: string, value: string): void {
   if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value) || !/[1-9]/.test(value)) {
     problems.add(`${prop} must be a Go duration above zero such as "24h" or "90m" (got ${JSON.stringify(value)})`);
+  }
+}
+
+/** An image reference's registry part, `host` or `host:port` (a port within 1-65535), with no scheme or path. */
+export function checkImageHost(problems: Problems, prop: string, value: string): void {
+  const m = /^([^\s/:]+|\[[0-9a-fA-F:.]+\])(:(\d{1,5}))?$/.exec(value);
+  if (!m || (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535))) {
+    problems.add(`${prop} must be "host[:port]" with a port within 1-65535 and no scheme, such as "localhost:5000" (got ${JSON.stringify(value)})`);
   }
 }
 

@@ -1,11 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { classicChart } from '../examples/classic';
 import { privateTutorialChart } from '../examples/private-tutorial';
 import { PrivateRegistry, Registry, RegistryUI } from '../lib';
-import { KubeObject, container, find, schemaProblems, selects, synthValidated, testChart } from './util';
+import { container, find, KubeObject, schemaProblems, selects, synthValidated, testChart } from './util';
+import { Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 describe('the classic app (main.ts)', () => {
   const app = Testing.app();

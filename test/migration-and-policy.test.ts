@@ -1,10 +1,10 @@
-import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
 import {
   LocalRegistryHosting, PrivateRegistry, Registry, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryUI,
   RegistryVersion,
 } from '../lib';
 import { container, find, selects, synthValidated, testChart } from './util';
+import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 
 describe('taking over a live Helm release', () => {
   const app = Testing.app();
@@ -182,6 +182,6 @@ describe('discovery (KEP-1755)', () => {
   test('bad host is refused', () => {
     const { chart } = testChart('a');
     expect(() => new LocalRegistryHosting(chart, 'd', { registry: Registry.fromUrl('http://r:5000'), host: 'http://localhost:5000' }))
-      .toThrow(new Error('LocalRegistryHosting at "test/d": host must be "host[:port]" with no scheme (got "http://localhost:5000")'));
+      .toThrow(new Error('LocalRegistryHosting at "test/d": host must be "host[:port]" with a port within 1-65535 and no scheme, such as "localhost:5000" (got "http://localhost:5000")'));
   });
 });

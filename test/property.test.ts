@@ -5,10 +5,6 @@
 //
 // `PROPERTY_SURVEY=1 npx jest test/property.test.ts` lists every distinct failure over many runs instead of stopping
 // at the first (shrunk) counterexample.
-import * as fs from 'fs';
-import { Chart, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
-import * as fc from 'fast-check';
 import {
   LocalRegistryHosting, PodSecurityLevel, PrivateRegistry, Registry, RegistryAuth, RegistryCache, RegistryNamespace,
   RegistryProxyDaemonSet, RegistryServiceType, RegistryStorage, RegistryTls, RegistryUI, RegistryUIConnection, RegistryVersion,
@@ -16,6 +12,10 @@ import {
 } from '../lib';
 import { apiServerProblems } from './apiserver-rules';
 import { schemaProblems, synthApp } from './util';
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as fc from 'fast-check';
+import * as fs from 'fs';
 
 const SEED = 20261123;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);

@@ -1,6 +1,6 @@
-import { parse } from 'yaml';
 import { Registry, RegistryAuth, RegistryUI, RegistryUIConnection, SecretKey } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
+import { parse } from 'yaml';
 
 function uiObjects(props: Partial<ConstructorParameters<typeof RegistryUI>[2]> = {}) {
   const { app, chart } = testChart('tools');
@@ -172,7 +172,7 @@ describe('RegistryUI bad input', () => {
         `(got ${JSON.stringify(title)}); write "and" for "&"`]),
     ['nodePort out of range', { nodePort: 8080 },
       'nodePort must be a whole number within 30000-32767, the cluster\'s default NodePort range (got 8080); pick a free port in that range'],
-    ['pullHost with a quote', { pullHost: 'localhost:5000"' }, 'pullHost must be a host[:port] such as "localhost:5000" (got "localhost:5000\\"")'],
+    ['pullHost with a quote', { pullHost: 'localhost:5000"' }, 'pullHost must be "host[:port]" with a port within 1-65535 and no scheme, such as "localhost:5000" (got "localhost:5000\\"")'],
     ['replicas', { replicas: -1 }, 'replicas must be a whole number of at least 1 (got -1)'],
     ['broken image version', { image: 'joxit/docker-registry-ui:2.5.3' },
       'image joxit/docker-registry-ui:2.5.3 cannot resolve Kubernetes Service names (joxit/docker-registry-ui#339); use 2.5.5 or later'],

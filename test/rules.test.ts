@@ -1,10 +1,11 @@
 // Kubernetes syntax the API server enforces, what the real programs refuse at start, and clashes across the whole app:
 // one exact-message test per rule, and the valid inputs at each rule's edge that must not be refused.
-import { App, Chart, Testing } from 'cdk8s';
 import {
-  Registry, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryUI, RegistryUIConnection, SecretKey, TolerationOperator,
+  LocalRegistryHosting, Registry, RegistryCache, RegistryNamespace, RegistryProxyDaemonSet, RegistryStorage, RegistryUI, RegistryUIConnection,
+  SecretKey, TolerationOperator,
 } from '../lib';
 import { find, synthValidated, testChart } from './util';
+import { App, Chart, Testing } from 'cdk8s';
 
 type Props = ConstructorParameters<typeof Registry>[2];
 const build = (props: Props) => () => new Registry(testChart('prod').chart, 'registry', props);
@@ -142,7 +143,29 @@ describe('clashes across the whole app', () => {
   test('a UI linked to a registry of another app', () => {
     const registry = new Registry(new Chart(Testing.app(), 'one'), 'registry');
     const other = new Chart(new App(), 'two');
-    expect(() => new RegistryUI(other, 'ui', { registry })).toThrow(new Error('RegistryUI at "two/ui": Registry at "one/registry" belongs ' +
-      'to another app, which renders its config and NetworkPolicy; link the client to a Registry of its own app, or to Registry.fromUrl(...)'));
+    expect(() => new RegistryUI(other, 'ui', { registry })).toThrow(new Error('RegistryUI at "two/ui": registry Registry at "one/registry" belongs ' +
+      'to another app, which renders its config and NetworkPolicy; pass as registry a Registry of this app, or Registry.fromUrl(...)'));
+  });
+});
+
+describe('host[:port] and names that say which prop they are', () => {
+  test('a pull host with an impossible port', () => {
+    const { chart } = testChart('tools');
+    expect(() => new RegistryUI(chart, 'ui', { registry: new Registry(chart, 'registry'), pullHost: 'registry.example.com:99999' }))
+      .toThrow(new Error('RegistryUI at "test/ui": pullHost must be "host[:port]" with a port within 1-65535 and no scheme, such as ' +
+        '"localhost:5000" (got "registry.example.com:99999")'));
+  });
+
+  test('a discovery host on port 0', () => {
+    const { chart } = testChart('tools');
+    expect(() => new LocalRegistryHosting(chart, 'd', { registry: new Registry(chart, 'registry'), host: 'localhost:0' }))
+      .toThrow(new Error('LocalRegistryHosting at "test/d": host must be "host[:port]" with a port within 1-65535 and no scheme, such as ' +
+        '"localhost:5000" (got "localhost:0")'));
+  });
+
+  test('a RegistryNamespace names its own prop, name', () => {
+    expect(() => new RegistryNamespace(testChart().chart, 'ns', { name: 'a.b' }))
+      .toThrow(new Error('RegistryNamespace at "test/ns": name must be a DNS-1123 label of at most 63 characters: lowercase letters, ' +
+        'digits and "-", starting and ending with a letter or digit (got "a.b")'));
   });
 });

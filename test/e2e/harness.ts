@@ -1,4 +1,8 @@
 // Runs the real programs (docker-registry, nginx, skopeo) on loopback for the end-to-end tests and the benchmark.
+import { classicChart } from '../../examples/classic';
+import { RegistryVersion } from '../../lib';
+import { find, KubeObject,synthApp } from '../util';
+import { App, Testing } from 'cdk8s';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -6,11 +10,7 @@ import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { classicChart } from '../../examples/classic';
-import { RegistryVersion } from '../../lib';
-import { synthApp, find, KubeObject } from '../util';
 
 /** Programs the suite runs, and the Debian package of each. */
 const TOOLS: Record<string, string> = {

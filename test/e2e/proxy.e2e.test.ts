@@ -1,15 +1,15 @@
 // The proxy's generated nginx.conf, run by real nginx in front of the real registry.
+import { Registry, RegistryProxyDaemonSet } from '../../lib';
+import { find, synthValidated, testChart } from '../util';
+import {
+classicConfigs, cleanup, freePort, portForward,   REGISTRY, request, requireRegistry, requireTools, RunningProxy, RunningRegistry, start, startProxy,
+  startRegistry, workDir,
+} from './harness';
+import { clearSkopeoCache, listTags, makeImage, OciImage, pull, push, readImage } from './images';
 import { ChildProcess, spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Registry, RegistryProxyDaemonSet } from '../../lib';
-import { find, synthValidated, testChart } from '../util';
-import {
-  REGISTRY, RunningProxy, RunningRegistry, classicConfigs, cleanup, freePort, portForward, request, requireRegistry, requireTools, start, startProxy,
-  startRegistry, workDir,
-} from './harness';
-import { OciImage, clearSkopeoCache, listTags, makeImage, pull, push, readImage } from './images';
 
 const { registryConfig, nginxConf } = classicConfigs();
 const MB = 1 << 20;
