@@ -240,8 +240,9 @@ export class RegistryProxyDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryProxyDaemonSetProps) {
     super(scope, id);
+    const owner = describe('RegistryProxyDaemonSet', this);
     // JavaScript callers skip the type system: wrong types and unknown props stop here, before anything reads them.
-    assertShape(describe('RegistryProxyDaemonSet', this), props, PROXY_PROPS);
+    assertShape(owner, props, PROXY_PROPS);
     // The proxy chart's fullname is always `<release>-kube-registry-proxy`, cut to 63 characters.
     const helmName = typeof props.helmRelease === 'string'
       ? helmNames(props.helmRelease, 'kube-registry-proxy', { containsRule: false }).fullname : undefined;
@@ -255,122 +256,123 @@ export class RegistryProxyDaemonSet extends Construct {
     this.configMapName = `${this.name}-config`;
     this.upstream = `${props.registry.serviceHost}:${props.registry.port}`;
     this.nodeHost = `localhost:${this.hostPort}`;
-
-    const owner = describe('RegistryProxyDaemonSet', this);
     const problems = new Problems(owner);
-    checkName(problems, 'name', this.name);
-    checkNamespace(problems, this.namespace);
-    checkImage(problems, this.image, DEFAULT_IMAGE);
-    checkPort(problems, 'hostPort', this.hostPort);
-    if (typeof this.drainSeconds !== 'number' || !Number.isInteger(this.drainSeconds) || this.drainSeconds < 0 || this.drainSeconds > 86400) {
-      problems.add(`drainSeconds must be a whole number of seconds within 0-86400 (got ${JSON.stringify(this.drainSeconds)}); omit it for 600`);
-    }
-    checkHelmName(problems, props.name, helmName, 'DaemonSet');
-    if (props.helmRelease !== undefined) checkHelmRelease(problems, 'helmRelease', props.helmRelease);
-    if (isIP(this.hostIP) !== 4) {
-      problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(this.hostIP)})`);
-    }
-    if (!Object.values(RegistryProxyNetwork).includes(this.network)) {
-      problems.add(`network must be RegistryProxyNetwork.HOST_PORT or RegistryProxyNetwork.HOST_NETWORK (got ${JSON.stringify(this.network)}); ` +
-        'omit it for the hostPort');
-    }
+    checkProxy(problems, this, props, helmName);
     problems.throwIfAny();
-    const hostNetwork = this.network === RegistryProxyNetwork.HOST_NETWORK;
-    // In the node's network namespace nginx itself listens on hostIP:hostPort; behind a hostPort, on 8080 in the pod.
-    const listenPort = hostNetwork ? this.hostPort : CONTAINER_PORT;
 
+    const hostNetwork = this.network === RegistryProxyNetwork.HOST_NETWORK;
     // A registry of this app is reached by its Service; one from Registry.fromUrl has no namespace and is external.
     const externalHost = props.registry.namespace === undefined ? new URL(props.registry.clusterUrl).host : undefined;
-    this.nginxConfig = renderProxyNginxConfig(this.upstream, listenPort, props.registry.clusterUrl.startsWith('https:'), externalHost,
-      hostNetwork && this.hostIP !== '0.0.0.0' ? this.hostIP : undefined);
+    // In the node's network namespace nginx itself listens on hostIP:hostPort; behind a hostPort, on 8080 in the pod.
+    this.nginxConfig = renderProxyNginxConfig(this.upstream, hostNetwork ? this.hostPort : CONTAINER_PORT,
+      props.registry.clusterUrl.startsWith('https:'), externalHost, hostNetwork && this.hostIP !== '0.0.0.0' ? this.hostIP : undefined);
     claimObjectName(this, 'DaemonSet', this.namespace, this.name, owner);
     claimObjectName(this, 'ConfigMap', this.namespace, this.configMapName, owner);
     claimHostPort(this, this.hostIP, this.hostPort, owner);
 
-    // Part of the registry it serves; a proxy of an external registry is an application of its own.
-    const partOf = props.registry.partOf ?? this.name;
     // The chart's DaemonSet selects on `app: <its name>`, and a selector cannot change.
     const selector: Record<string, string> = helmName !== undefined
       ? { app: helmName }
       : { ...selectorLabels('registry-proxy', this.name), 'app.kubernetes.io/component': 'node-proxy' };
-    const labels = { ...objectLabels('registry-proxy', this.name, 'node-proxy', partOf), ...selector };
-    this.podLabels = labels;
+    // Part of the registry it serves; a proxy of an external registry is an application of its own.
+    this.podLabels = { ...objectLabels('registry-proxy', this.name, 'node-proxy', props.registry.partOf ?? this.name), ...selector };
     props.registry.addClient({ description: owner, construct: this, namespace: this.namespace, podSelector: selector });
+    ({ configMap: this.configMap, daemonSet: this.daemonSet } = createProxyObjects(this, selector, props.tolerateAllTaints ?? true));
+  }
+}
 
-    this.configMap = new k8s.KubeConfigMap(this, 'config', {
-      metadata: { name: this.configMapName, namespace: this.namespace, labels },
-      data: { 'nginx.conf': this.nginxConfig },
-    });
+function checkProxy(problems: Problems, proxy: RegistryProxyDaemonSet, props: RegistryProxyDaemonSetProps, helmName?: string): void {
+  checkName(problems, 'name', proxy.name);
+  checkNamespace(problems, proxy.namespace);
+  checkImage(problems, proxy.image, DEFAULT_IMAGE);
+  checkPort(problems, 'hostPort', proxy.hostPort);
+  if (proxy.drainSeconds < 0 || proxy.drainSeconds > 86400) {
+    problems.add(`drainSeconds must be a whole number of seconds within 0-86400 (got ${JSON.stringify(proxy.drainSeconds)}); omit it for 600`);
+  }
+  checkHelmName(problems, props.name, helmName, 'DaemonSet');
+  if (props.helmRelease !== undefined) checkHelmRelease(problems, 'helmRelease', props.helmRelease);
+  if (isIP(proxy.hostIP) !== 4) {
+    problems.add(`hostIP must be an IPv4 address such as "127.0.0.1" or "0.0.0.0" (got ${JSON.stringify(proxy.hostIP)})`);
+  }
+}
 
-    const probe: k8s.Probe = {
-      // In the node's network the pod IP is the node's, where nginx may not listen: probe the address it binds.
-      httpGet: { path: HEALTH_PATH, port: k8s.IntOrString.fromNumber(listenPort), host: hostNetwork && this.hostIP !== '0.0.0.0' ? this.hostIP : undefined },
-      periodSeconds: 10,
-      timeoutSeconds: 2,
-    };
-
-    // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
-    this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        selector: { matchLabels: selector },
-        // A hostPort is held by one pod per node at a time, so pods are replaced, never surged.
-        updateStrategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
+function createProxyObjects(proxy: RegistryProxyDaemonSet, selector: Record<string, string>, tolerateAllTaints: boolean):
+{ configMap: ApiObject; daemonSet: ApiObject } {
+  const labels = proxy.podLabels;
+  const hostNetwork = proxy.network === RegistryProxyNetwork.HOST_NETWORK;
+  const listenPort = hostNetwork ? proxy.hostPort : CONTAINER_PORT;
+  const configMap = new k8s.KubeConfigMap(proxy, 'config', {
+    metadata: { name: proxy.configMapName, namespace: proxy.namespace, labels },
+    data: { 'nginx.conf': proxy.nginxConfig },
+  });
+  const probe: k8s.Probe = {
+    // In the node's network the pod IP is the node's, where nginx may not listen: probe the address it binds.
+    httpGet: { path: HEALTH_PATH, port: k8s.IntOrString.fromNumber(listenPort), host: hostNetwork && proxy.hostIP !== '0.0.0.0' ? proxy.hostIP : undefined },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+  };
+  // `Resource` is the id cdk8s takes for `node.defaultChild`: the object escape hatches patch.
+  const daemonSet = new k8s.KubeDaemonSet(proxy, 'Resource', {
+    metadata: { name: proxy.name, namespace: proxy.namespace, labels },
+    spec: {
+      selector: { matchLabels: selector },
+      // A hostPort is held by one pod per node at a time, so pods are replaced, never surged.
+      updateStrategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
+      },
+      template: {
+        metadata: {
+          labels,
+          annotations: { 'checksum/config': createHash('sha256').update(proxy.nginxConfig).digest('hex') },
         },
-        template: {
-          metadata: {
-            labels,
-            annotations: { 'checksum/config': createHash('sha256').update(this.nginxConfig).digest('hex') },
+        spec: {
+          automountServiceAccountToken: false,
+          // In the node's network, cluster DNS still resolves the registry Service's name (nginx resolves it at start).
+          ...(hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+          // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
+          enableServiceLinks: false,
+          tolerations: tolerateAllTaints ? [{ operator: 'Exists' }] : undefined,
+          // The image stops nginx with SIGQUIT (its STOPSIGNAL): no new connections, started pulls run to the end.
+          terminationGracePeriodSeconds: proxy.drainSeconds,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: PROXY_UID,
+            runAsGroup: PROXY_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
           },
-          spec: {
-            automountServiceAccountToken: false,
-            // In the node's network, cluster DNS still resolves the registry Service's name (nginx resolves it at start).
-            ...(hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
-            // No <SERVICE>_PORT=tcp://... env vars from the namespace's Services: only what is written here.
-            enableServiceLinks: false,
-            tolerations: (props.tolerateAllTaints ?? true) ? [{ operator: 'Exists' }] : undefined,
-            // The image stops nginx with SIGQUIT (its STOPSIGNAL): no new connections, started pulls run to the end.
-            terminationGracePeriodSeconds: this.drainSeconds,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: PROXY_UID,
-              runAsGroup: PROXY_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [{
-              name: 'nginx',
-              image: this.image,
-              imagePullPolicy: 'IfNotPresent',
-              // An explicit config file: the image's entrypoint scripts never rewrite it.
-              command: ['nginx', '-p', PREFIX_DIR, '-c', `${CONFIG_DIR}/nginx.conf`, '-e', 'stderr'],
-              ports: [{
-                name: 'registry',
-                containerPort: listenPort,
-                hostPort: this.hostPort,
-                hostIp: this.hostIP === '0.0.0.0' ? undefined : this.hostIP,
-                protocol: 'TCP',
-              }],
-              readinessProbe: probe,
-              livenessProbe: { ...probe, failureThreshold: 6 },
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('32Mi') },
-                limits: { memory: k8s.Quantity.fromString(PROXY_MEMORY_LIMIT) },
-              },
-              securityContext: restrictedContainerSecurity(true),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'nginx-prefix', mountPath: PREFIX_DIR },
-              ],
+          containers: [{
+            name: 'nginx',
+            image: proxy.image,
+            imagePullPolicy: 'IfNotPresent',
+            // An explicit config file: the image's entrypoint scripts never rewrite it.
+            command: ['nginx', '-p', PREFIX_DIR, '-c', `${CONFIG_DIR}/nginx.conf`, '-e', 'stderr'],
+            ports: [{
+              name: 'registry',
+              containerPort: listenPort,
+              hostPort: proxy.hostPort,
+              hostIp: proxy.hostIP === '0.0.0.0' ? undefined : proxy.hostIP,
+              protocol: 'TCP',
             }],
-            volumes: [
-              { name: 'config', configMap: { name: this.configMapName } },
-              { name: 'nginx-prefix', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            readinessProbe: probe,
+            livenessProbe: { ...probe, failureThreshold: 6 },
+            resources: {
+              requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('32Mi') },
+              limits: { memory: k8s.Quantity.fromString(PROXY_MEMORY_LIMIT) },
+            },
+            securityContext: restrictedContainerSecurity(true),
+            volumeMounts: [
+              { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+              { name: 'nginx-prefix', mountPath: PREFIX_DIR },
             ],
-          },
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: proxy.configMapName } },
+            { name: 'nginx-prefix', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+          ],
         },
       },
-    });
-  }
+    },
+  });
+  return { configMap, daemonSet };
 }
