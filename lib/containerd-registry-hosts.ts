@@ -1,10 +1,8 @@
 import * as k8s from '../imports/k8s';
-import {
-assertShape, checkImage, claimObjectName, defaultNamespace, describe, objectLabels,   Problems, selectorLabels,
-} from './internal';
+import { assertShape, claimObjectName, defaultNamespace, describe, objectLabels, Problems, selectorLabels } from './internal';
 import { Registry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
-import { checkName, checkNamespace } from './rules';
+import { checkImage, checkName, checkNamespace } from './rules';
 import { arrayOf, BOOLEAN, instanceOf, required, show, STRING, struct,WHOLE_NUMBER } from './shape';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';

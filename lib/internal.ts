@@ -1,6 +1,5 @@
 // Helpers shared by the constructs in this library. Not exported from lib/index.ts: not API.
 import * as k8s from '../imports/k8s';
-import { isDnsSubdomain } from './rules';
 import { SecretKey } from './secret-key';
 import { Shape, shapeProblems } from './shape';
 import { Chart } from 'cdk8s';
@@ -49,48 +48,11 @@ export function describe(kind: string, scope: IConstruct): string {
 /** Namespaces a cluster has from the start: this library never creates or owns them. */
 export const CLUSTER_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
-
-export function checkNodePort(problems: Problems, prop: string, value: number): void {
-  if (!Number.isInteger(value) || value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max) {
-    problems.add(`${prop} must be a whole number within ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, ` +
-      `the cluster's default NodePort range (got ${value}); pick a free port in that range`);
-  }
-}
-
-export function checkReplicas(problems: Problems, value: number, prop = 'replicas'): void {
-  if (!Number.isInteger(value) || value < 1) {
-    problems.add(`${prop} must be a whole number of at least 1 (got ${value})`);
-  }
-}
-
-// The image reference grammar of distribution/reference: [host[:port]/]path[:tag][@algorithm:hex].
-const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE_DOMAIN = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
-const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
-
-/** An image reference a kubelet can pull: `name`, `name:tag`, or pinned, `name:tag@sha256:<64 hex digits>`. */
-export function checkImage(problems: Problems, value: unknown, defaultImage: string, prop = 'image'): void {
-  if (typeof value !== 'string' || !IMAGE_REFERENCE.test(value) || value.split('@')[0].length > 255) {
-    problems.add(`${prop} must be an image reference such as "${defaultImage}", or pinned by digest as ` +
-      `"${defaultImage}@sha256:<64 hex digits>" (got ${JSON.stringify(value)}); omit it to use "${defaultImage}"`);
-  }
-}
-
-/** A Kubernetes quantity: "10Gi", "500Mi", "250m", "2". */
-export function isQuantity(value: string): boolean {
-  return /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value);
-}
-
 /** An env var whose value comes from a Secret key, never from a literal. */
 export function secretEnv(name: string, ref: SecretKey): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
 }
 
-/**
- * When a construct takes over a live Helm release, its object name is the release's: a different explicit
- * `name` would create a second object beside the live one instead of replacing it.
- */
 /** Helm's `trunc 63 | trimSuffix "-"`. */
 function helmTrunc(value: string): string {
   return value.slice(0, 63).replace(/-$/, '');
@@ -113,21 +75,6 @@ export function helmNames(release: string, chartName: string, options: { nameOve
     fullname = helmTrunc(`${release}-${name}`);
   }
   return { fullname, name: helmTrunc(name) };
-}
-
-/** Helm's own rule for release names: at most 53 characters, lowercase letters, digits, "-" and ".". */
-export function checkHelmRelease(problems: Problems, prop: string, value: unknown): void {
-  if (typeof value !== 'string' || value.length > 53 || !isDnsSubdomain(value)) {
-    problems.add(`${prop} must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending ` +
-      `with a letter or digit (got ${JSON.stringify(value)})`);
-  }
-}
-
-export function checkHelmName(problems: Problems, name: string | undefined, helmName: string | undefined, objectWord: string): void {
-  if (helmName !== undefined && name !== undefined && name !== helmName) {
-    problems.add(`name ${JSON.stringify(name)} differs from the Helm release's ${objectWord} name ${JSON.stringify(helmName)}; ` +
-      'drop name to take over the release in place');
-  }
 }
 
 /** An HTTP GET probe on `/` every 10 s with a 3 s timeout; HTTPS when the server speaks TLS. */

@@ -1,9 +1,6 @@
 // From a Registry's props to what it renders: every default resolved and every prop checked once, here, and every
 // feature bound to its contribution. After this, nothing reads the props again.
-import {
-checkHelmName, checkHelmRelease, checkImage, checkNodePort, checkReplicas, defaultNamespace, helmNames,
-  objectLabels,   Problems, selectorLabels,
-} from './internal';
+import { defaultNamespace, helmNames, objectLabels, Problems, selectorLabels } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import {
   bindCatalog, bindCore, bindHttpSecret, bindMetrics, bindPodEnv, bindPullThrough, bindUploadPurging,
@@ -15,7 +12,7 @@ import {
 } from './registry-options';
 import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
-import { checkAnnotations, checkCidr, checkCronSchedule, checkIngressHost, checkLabels, checkName, checkNamespace, checkNamespaceName, checkObjectReference, checkPort, checkQuantity, checkRequestWithinLimit } from './rules';
+import { checkAnnotations, checkCidr, checkCronSchedule, checkHelmName, checkHelmRelease, checkImage, checkIngressHost, checkLabels, checkName, checkNamespace, checkNodePort, checkObjectReference, checkPort, checkQuantity, checkReplicas, checkRequestWithinLimit } from './rules';
 import { Construct } from 'constructs';
 
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
@@ -243,7 +240,7 @@ function checkAddOns(problems: Problems, props: RegistryProps, s: RegistrySettin
   }
   if (gc?.schedule !== undefined) checkCronSchedule(problems, 'garbageCollection.schedule', gc.schedule);
   (props.networkPolicy?.allowCidrs ?? []).forEach((cidr, i) => checkCidr(problems, `networkPolicy.allowCidrs[${i}]`, cidr));
-  (props.networkPolicy?.allowNamespaces ?? []).forEach((ns, i) => checkNamespaceName(problems, `networkPolicy.allowNamespaces[${i}]`, ns));
+  (props.networkPolicy?.allowNamespaces ?? []).forEach((ns, i) => checkNamespace(problems, ns, `networkPolicy.allowNamespaces[${i}]`));
   const ingress = props.ingress;
   if (ingress) {
     checkIngressHost(problems, 'ingress.host', ingress.host);

@@ -1,11 +1,8 @@
 import * as k8s from '../imports/k8s';
-import {
-assertShape, checkHelmName, checkHelmRelease, checkImage, claimHostPort, claimObjectName, defaultNamespace,
-  describe, helmNames, objectLabels,   Problems, restrictedContainerSecurity, selectorLabels,
-} from './internal';
+import { assertShape, claimHostPort, claimObjectName, defaultNamespace, describe, helmNames, objectLabels, Problems, restrictedContainerSecurity, selectorLabels } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
-import { checkName, checkNamespace, checkPort } from './rules';
+import { checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort } from './rules';
 import { BOOLEAN, enumOf, required, STRING, struct,WHOLE_NUMBER } from './shape';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';

@@ -40,14 +40,6 @@ export function checkObjectReference(problems: Problems, prop: string, value: st
   }
 }
 
-/** A namespace name (DNS-1123 label). */
-export function checkNamespaceName(problems: Problems, prop: string, value: string): void {
-  if (value.length > 63 || !DNS_1123_LABEL.test(value)) {
-    problems.add(`${prop} must be a namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a ` +
-      `letter or digit (got ${JSON.stringify(value)})`);
-  }
-}
-
 /** A label or annotation key: an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
 function isQualifiedName(key: string): boolean {
   const slash = key.lastIndexOf('/');
@@ -259,4 +251,51 @@ export function checkEnvName(problems: Problems, prop: string, value: string): b
     return false;
   }
   return true;
+}
+
+const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+
+export function checkNodePort(problems: Problems, prop: string, value: number): void {
+  if (!Number.isInteger(value) || value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max) {
+    problems.add(`${prop} must be a whole number within ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, ` +
+      `the cluster's default NodePort range (got ${value}); pick a free port in that range`);
+  }
+}
+
+export function checkReplicas(problems: Problems, value: number, prop = 'replicas'): void {
+  if (!Number.isInteger(value) || value < 1) {
+    problems.add(`${prop} must be a whole number of at least 1 (got ${value})`);
+  }
+}
+
+// The image reference grammar of distribution/reference: [host[:port]/]path[:tag][@algorithm:hex].
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
+const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+
+/** An image reference a kubelet can pull: `name`, `name:tag`, or pinned, `name:tag@sha256:<64 hex digits>`. */
+export function checkImage(problems: Problems, value: unknown, defaultImage: string, prop = 'image'): void {
+  if (typeof value !== 'string' || !IMAGE_REFERENCE.test(value) || value.split('@')[0].length > 255) {
+    problems.add(`${prop} must be an image reference such as "${defaultImage}", or pinned by digest as ` +
+      `"${defaultImage}@sha256:<64 hex digits>" (got ${JSON.stringify(value)}); omit it to use "${defaultImage}"`);
+  }
+}
+
+/** Helm's own rule for release names: at most 53 characters, lowercase letters, digits, "-" and ".". */
+export function checkHelmRelease(problems: Problems, prop: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length > 53 || !isDnsSubdomain(value)) {
+    problems.add(`${prop} must be a Helm release name: at most 53 lowercase letters, digits, "-" or ".", starting and ending ` +
+      `with a letter or digit (got ${JSON.stringify(value)})`);
+  }
+}
+
+/**
+ * When a construct takes over a live Helm release, its object name is the release's: a different explicit
+ * `name` would create a second object beside the live one instead of replacing it.
+ */
+export function checkHelmName(problems: Problems, name: string | undefined, helmName: string | undefined, objectWord: string): void {
+  if (helmName !== undefined && name !== undefined && name !== helmName) {
+    problems.add(`name ${JSON.stringify(name)} differs from the Helm release's ${objectWord} name ${JSON.stringify(helmName)}; ` +
+      'drop name to take over the release in place');
+  }
 }

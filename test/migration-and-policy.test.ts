@@ -140,7 +140,7 @@ describe('NetworkPolicy', () => {
     expect(() => new Registry(chart, 'registry', { networkPolicy: { allowCidrs: ['10.0.0.0'], allowNamespaces: ['CI'] } })).toThrow(new Error(
       'Registry at "test/registry" has 2 problems:\n' +
       '- networkPolicy.allowCidrs[0] must be a CIDR such as "10.0.0.0/16" or "fd00::/8" (got "10.0.0.0")\n' +
-      '- networkPolicy.allowNamespaces[0] must be a namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (got "CI")'));
+      '- networkPolicy.allowNamespaces[0] must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and "-", starting and ending with a letter or digit (got "CI")'));
   });
 });
 
