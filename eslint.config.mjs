@@ -20,7 +20,7 @@ export default tseslint.config(
         ],
       }],
       // Node built-ins and packages first, then the project's own modules; each group sorted.
-      'simple-import-sort/imports': ['error', { groups: [['^node:', '^@?\w'], ['^\.']] }],
+      'simple-import-sort/imports': ['error', { groups: [['^node:', '^@?\\w'], ['^\\.']] }],
       'no-duplicate-imports': 'error',
       'no-shadow': 'off',
       '@typescript-eslint/no-shadow': ['error', { hoist: 'all' }],

@@ -1,5 +1,6 @@
-import { classicChart } from './examples/classic';
 import { App } from 'cdk8s';
+
+import { classicChart } from './examples/classic';
 
 const app = new App();
 classicChart(app);

@@ -1,5 +1,6 @@
-import { PrivateRegistry, RegistryVersion } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { PrivateRegistry, RegistryVersion } from '../lib';
 
 /**
  * The classic setup: what `helm install registry stable/docker-registry --set service.type=NodePort,

@@ -1,5 +1,6 @@
-import { Registry } from '../lib';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+
+import { Registry } from '../lib';
 
 /** A field the library does not offer: the company's CA bundle mounted into the registry, through `addJsonPatch`. */
 export function escapeHatchChart(app: App): Chart {

@@ -1,5 +1,6 @@
-import { Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../lib';
 
 /**
  * Replaces in place what the first tutorial installed into kube-system: `helm install registry stable/docker-registry

@@ -1,7 +1,8 @@
-import { ContainerdRegistryHosts, NodeRegistryEndpoint, Registry } from '../lib';
 import { App, Chart } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { ContainerdRegistryHosts, NodeRegistryEndpoint, Registry } from '../lib';
 
 /**
  * Nodes pull `registry.local:5000/...` from an in-cluster registry and `docker.io/...` through an in-cluster

@@ -1,5 +1,6 @@
-import { PodSecurityLevel, Registry, RegistryNamespace, RegistryProxyDaemonSet, RegistryUI } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { PodSecurityLevel, Registry, RegistryNamespace, RegistryProxyDaemonSet, RegistryUI } from '../lib';
 
 /** The three parts on their own, linked by object, plus a proxy for a registry outside the app. */
 export function partsChart(app: App): Chart {

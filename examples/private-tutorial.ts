@@ -1,5 +1,6 @@
-import { PrivateRegistry, RegistryServiceType } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { PrivateRegistry, RegistryServiceType } from '../lib';
 
 /**
  * The second tutorial: `helm install private stable/docker-registry --namespace kube-system` (a ClusterIP Service,

@@ -1,5 +1,6 @@
-import { PrivateRegistry, RegistryAuth, RegistryStorage, SecretKey } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { PrivateRegistry, RegistryAuth, RegistryStorage, SecretKey } from '../lib';
 
 /** Two replicas on S3 behind an Ingress, with auth, metrics and weekly garbage collection. */
 export function productionChart(app: App): Chart {

@@ -1,5 +1,6 @@
-import { PrivateRegistry, RegistryStorage } from '../lib';
 import { App, Chart } from 'cdk8s';
+
+import { PrivateRegistry, RegistryStorage } from '../lib';
 
 /** Two teams, each with its own registry, node proxy and UI in its own namespace. */
 export function teamsChart(app: App): Chart {

@@ -1,12 +1,13 @@
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { stringify } from 'yaml';
+
 import * as k8s from '../imports/k8s';
 import { assertShape, claimObjectName, defaultNamespace, describe, objectLabels, Problems, selectorLabels } from './internal';
 import { Registry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
-import { checkImage, checkName, checkNamespace } from './rules';
-import { arrayOf, BOOLEAN, instanceOf, required, show, STRING, struct,WHOLE_NUMBER } from './shape';
-import { Construct } from 'constructs';
-import { createHash } from 'crypto';
-import { stringify } from 'yaml';
+import { checkImage, checkName, checkNamespace, parseUrl } from './rules';
+import { arrayOf, BOOLEAN, instanceOf, required, show, STRING, struct, WHOLE_NUMBER } from './shape';
 
 /** Stands for each node's own address in rendered files; the DaemonSet fills it in from `status.hostIP`. */
 const NODE_ADDRESS = '@NODE_IP@';
@@ -58,12 +59,7 @@ export class NodeRegistryEndpoint {
    * No `skip_verify` is written: an HTTPS endpoint needs a certificate the node's runtime trusts.
    */
   public static fromUrl(url: string): NodeRegistryEndpoint {
-    let parsed: URL | undefined;
-    try {
-      parsed = typeof url === 'string' ? new URL(url) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseUrl(url);
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.pathname !== '/' || parsed.search || parsed.username) {
       throw new Error(`NodeRegistryEndpoint.url: url must look like "http://host:port" or "https://host" with no path (got ${JSON.stringify(url)})`);
     }

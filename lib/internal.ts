@@ -1,9 +1,10 @@
 // Helpers shared by the constructs in this library. Not exported from lib/index.ts: not API.
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
 import * as k8s from '../imports/k8s';
 import { SecretKey } from './secret-key';
 import { Shape, shapeProblems } from './shape';
-import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
 
 /** Collects the problems found in one construct's props and throws them as one Error. */
 export class Problems {

@@ -1,12 +1,13 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+
 import * as k8s from '../imports/k8s';
-import { assertShape, claimObjectName, describe,Problems } from './internal';
+import { assertShape, claimObjectName, describe, Problems } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { RegistryProxyDaemonSet } from './registry-proxy';
 import { checkImageHost } from './rules';
 import { instanceOf, required, STRING, struct } from './shape';
-import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 
 const HOSTING_OPTION_FIELDS = { host: STRING, help: STRING } satisfies Record<keyof LocalRegistryHostingOptions, unknown>;
 /** @internal */

@@ -1,3 +1,5 @@
+import { Construct } from 'constructs';
+
 import { assertShape, CLUSTER_NAMESPACES, defaultNamespace, describe } from './internal';
 import { HOSTING_OPTIONS, LocalRegistryHosting, LocalRegistryHostingOptions } from './local-registry-hosting';
 import { REGISTRY_PROPS } from './prop-shapes';
@@ -7,7 +9,6 @@ import { RegistryProps } from './registry-props';
 import { PROXY_OPTIONS, RegistryProxyDaemonSet, RegistryProxyDaemonSetOptions } from './registry-proxy';
 import { RegistryUI, RegistryUIOptions, UI_OPTIONS } from './registry-ui';
 import { BOOLEAN, STRING, struct } from './shape';
-import { Construct } from 'constructs';
 
 /** Props of a `PrivateRegistry`: one props object per part. */
 export interface PrivateRegistryProps {

@@ -1,8 +1,9 @@
 // The registry's config.yml, and the one way a feature reaches the registry: each feature (storage, auth, cache,
 // TLS, pull-through, metrics...) binds itself and returns a `RegistryContribution`; `Registry` merges them, in the
 // order they are listed, into one config.yml and one pod. Nothing else adds to either.
-import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
+
+import * as k8s from '../imports/k8s';
 
 /**
  * A registry `config.yml`, as far as this library writes it.

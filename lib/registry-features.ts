@@ -1,13 +1,14 @@
 // The registry's features that are plain options rather than classes: each checks its own options and returns
 // its contribution to config.yml and the pod (see registry-config.ts). Storage, auth, cache and TLS bind themselves
 // in their own classes.
+import { ApiObject } from 'cdk8s';
+
 import * as k8s from '../imports/k8s';
 import { Problems, secretEnv, selectorLabels } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import { MetricsOptions, PullThroughOptions, UploadPurgingOptions } from './registry-options';
 import { checkEnvName, checkGoDuration, checkPort, checkRootUrl } from './rules';
 import { SecretKey, secretKeyProblems } from './secret-key';
-import { ApiObject } from 'cdk8s';
 
 /** Port the registry process listens on inside its pod (`http.addr` in config.yml). */
 export const CONTAINER_PORT = 5000;

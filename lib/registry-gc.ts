@@ -1,8 +1,9 @@
 // The garbage-collection CronJob of a Registry. Not exported from lib/index.ts: `Registry` creates it.
+import { Construct } from 'constructs';
+
 import * as k8s from '../imports/k8s';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './internal';
 import { GarbageCollectionOptions } from './registry-options';
-import { Construct } from 'constructs';
 
 /** kubectl of the newest Kubernetes release confirmed here (1.37); it only scales and waits, far within version skew. */
 export const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.37.2';

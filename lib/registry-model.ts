@@ -1,5 +1,7 @@
 // From a Registry's props to what it renders: every default resolved and every prop checked once, here, and every
 // feature bound to its contribution. After this, nothing reads the props again.
+import { Construct } from 'constructs';
+
 import { defaultNamespace, helmNames, objectLabels, Problems, selectorLabels } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import {
@@ -13,7 +15,6 @@ import {
 import { NetworkPolicyOptions, RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { RegistryStorage, RegistryStorageBinding } from './registry-storage';
 import { checkAnnotations, checkCidr, checkCronSchedule, checkHelmName, checkHelmRelease, checkImage, checkIngressHost, checkLabels, checkName, checkNamespace, checkNodePort, checkObjectReference, checkPort, checkQuantity, checkReplicas, checkRequestWithinLimit } from './rules';
-import { Construct } from 'constructs';
 
 const CONFIG_DIRS: Record<RegistryVersion, string> = { [RegistryVersion.V2]: '/etc/docker/registry', [RegistryVersion.V3]: '/etc/distribution' };
 const DEFAULT_IMAGES: Record<RegistryVersion, string> = { [RegistryVersion.V2]: 'registry:2.8.3', [RegistryVersion.V3]: 'registry:3.1.2' };

@@ -1,9 +1,10 @@
-import * as k8s from '../imports/k8s';
-import { assertShape, claimObjectName, CLUSTER_NAMESPACES, describe,Problems } from './internal';
-import { checkNamespace } from './rules';
-import { enumOf, required, STRING, struct } from './shape';
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+
+import * as k8s from '../imports/k8s';
+import { assertShape, claimObjectName, CLUSTER_NAMESPACES, describe, Problems } from './internal';
+import { checkNamespace } from './rules';
+import { enumOf, required, STRING, struct } from './shape';
 
 /** The Pod Security level a namespace enforces (pod-security.kubernetes.io/enforce). */
 export enum PodSecurityLevel {

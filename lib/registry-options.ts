@@ -2,7 +2,7 @@ import { assertShape, Problems, secretEnv } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
 import { checkHostAndPort, isDnsSubdomain } from './rules';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
-import { required, STRING, struct,WHOLE_NUMBER } from './shape';
+import { required, STRING, struct, WHOLE_NUMBER } from './shape';
 
 /** Who may push and pull. */
 export abstract class RegistryAuth {

@@ -1,13 +1,14 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { isIP } from 'net';
+
 import * as k8s from '../imports/k8s';
 import { assertShape, claimHostPort, claimObjectName, defaultNamespace, describe, helmNames, objectLabels, Problems, restrictedContainerSecurity, selectorLabels } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { checkHelmName, checkHelmRelease, checkImage, checkName, checkNamespace, checkPort } from './rules';
-import { BOOLEAN, enumOf, required, STRING, struct,WHOLE_NUMBER } from './shape';
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
-import { createHash } from 'crypto';
-import { isIP } from 'net';
+import { BOOLEAN, enumOf, required, STRING, struct, WHOLE_NUMBER } from './shape';
 
 /** How the node proxy's port reaches the node's container runtime. */
 export enum RegistryProxyNetwork {

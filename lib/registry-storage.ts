@@ -1,10 +1,11 @@
+import { Construct } from 'constructs';
+
 import * as k8s from '../imports/k8s';
 import { assertShape, Problems, secretEnv } from './internal';
 import { checkObjectReference, checkQuantity, checkRootUrl, isDnsSubdomain } from './rules';
 import { S3_REGIONS } from './s3-regions';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
 import { BOOLEAN, enumOf, required, STRING, struct } from './shape';
-import { Construct } from 'constructs';
 
 /** How a PersistentVolume may be mounted. */
 export enum VolumeAccessMode {

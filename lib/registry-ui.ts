@@ -1,11 +1,12 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+
 import * as k8s from '../imports/k8s';
 import { assertShape, claimNodePort, claimObjectName, defaultNamespace, describe, objectLabels, Problems, restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe, selectorLabels } from './internal';
 import { REGISTRY_REFERENCE } from './prop-shapes';
 import { IRegistry } from './registry';
 import { checkImage, checkImageHost, checkLabels, checkName, checkNamespace, checkNodePort, checkOrigin, checkReplicas } from './rules';
-import { BOOLEAN, instanceOf, mapOf, required, STRING, struct,WHOLE_NUMBER } from './shape';
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { BOOLEAN, instanceOf, mapOf, required, STRING, struct, WHOLE_NUMBER } from './shape';
 
 /** How the browser reaches the registry. */
 export abstract class RegistryUIConnection {

@@ -1,14 +1,15 @@
 // The Kubernetes objects of a Registry, rendered from its resolved settings (registry-model.ts) and merged
 // contributions (registry-config.ts). Values that linked clients can still change (config.yml, its checksum, the
 // NetworkPolicy's peers) are produced at synth time through the callbacks.
+import { Lazy } from 'cdk8s';
+import { createHash } from 'crypto';
+
 import * as k8s from '../imports/k8s';
 import { restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe } from './internal';
 import { RegistryContribution } from './registry-config';
 import { CONTAINER_PORT, createMetricsObjects } from './registry-features';
 import { garbageCollectionJob } from './registry-gc';
 import { RegistrySettings } from './registry-model';
-import { Lazy } from 'cdk8s';
-import { createHash } from 'crypto';
 
 /** The registry image runs as root by default; the Helm chart runs it as 1000, and so do we. */
 const REGISTRY_UID = 1000;

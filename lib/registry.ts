@@ -1,14 +1,16 @@
-import { assertShape, claim, claimNodePort, claimObjectName, describe,Problems } from './internal';
-import { REGISTRY_PROPS } from './prop-shapes';
-import { ConfigSection, mergeContributions,RegistryConfig } from './registry-config';
-import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
-import { UploadPurgingOptions } from './registry-options';
-import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
-import { createRegistryObjects,RegistryObjects, RegistryPeer } from './registry-workload';
-import { BOOLEAN, shapeProblems, struct } from './shape';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+
+import { assertShape, claim, claimNodePort, claimObjectName, describe, Problems } from './internal';
+import { REGISTRY_PROPS } from './prop-shapes';
+import { ConfigSection, mergeContributions, RegistryConfig } from './registry-config';
+import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
+import { UploadPurgingOptions } from './registry-options';
+import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
+import { createRegistryObjects, RegistryObjects, RegistryPeer } from './registry-workload';
+import { parseRootUrl } from './rules';
+import { BOOLEAN, shapeProblems, struct } from './shape';
 
 /** What other constructs need to reach a registry, and how they tell it what they need from it. */
 export interface IRegistry {
@@ -116,14 +118,8 @@ export class Registry extends Construct implements IRegistry {
    * @param options what is known of that registry
    */
   public static fromUrl(url: string, options: ExternalRegistryOptions = {}): IRegistry {
-    let parsed: URL | undefined;
-    try {
-      parsed = typeof url === 'string' ? new URL(url) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.pathname !== '/' || parsed.search ||
-      parsed.username || parsed.password || parsed.hash || parsed.port === '0') {
+    const parsed = parseRootUrl(url);
+    if (!parsed) {
       throw new Error(`Registry.fromUrl: url must look like "http://host:port" with no path, credentials or port 0 (got ${JSON.stringify(url)})`);
     }
     const problems = shapeProblems(options, struct('ExternalRegistryOptions', { deletion: BOOLEAN }));

@@ -3,8 +3,9 @@
 // k8s.io/apimachinery/pkg/util/validation (names, labels), apimachinery/pkg/api/resource (quantities),
 // pkg/apis/core/validation and networking/validation (tolerations, CIDRs, Ingress hosts), robfig/cron v3 ParseStandard
 // (CronJob schedules), and the registry's own config parsing.
-import { Problems } from './internal';
 import { isIP } from 'net';
+
+import { Problems } from './internal';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -214,16 +215,30 @@ export function checkHostAndPort(problems: Problems, prop: string, value: string
   }
 }
 
-/** The root URL of a registry or store: http(s), a host, an optional port, no path, query or credentials. */
-export function checkRootUrl(problems: Problems, prop: string, value: string, example: string): void {
-  let url: URL | undefined;
+/** `value` as a URL, or undefined when it is not a string or not a URL. */
+export function parseUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
-    url = new URL(value);
+    return new URL(value);
   } catch {
-    url = undefined;
+    return undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username ||
-    url.password || url.port === '0' || !/^https?:\/\//.test(value)) {
+}
+
+/**
+ * `value` as the root URL of a registry or store: http(s), a host and an optional port other than 0; no path, query,
+ * fragment or credentials. Undefined when it is not one.
+ */
+export function parseRootUrl(value: unknown): URL | undefined {
+  const url = parseUrl(value);
+  const root = url !== undefined && ['http:', 'https:'].includes(url.protocol) && url.pathname === '/' && !url.search && !url.hash &&
+    !url.username && !url.password && url.port !== '0';
+  return root ? url : undefined;
+}
+
+/** The root URL of a registry or store, written with its scheme in lower case. */
+export function checkRootUrl(problems: Problems, prop: string, value: string, example: string): void {
+  if (!parseRootUrl(value) || !/^https?:\/\//.test(value)) {
     problems.add(`${prop} must be a URL such as ${JSON.stringify(example)}: http(s), a host and an optional port, no path ` +
       `(got ${JSON.stringify(value)})`);
   }
@@ -232,12 +247,7 @@ export function checkRootUrl(problems: Problems, prop: string, value: string, ex
 /** A browser origin as CORS compares it: scheme, host and port, nothing else; or "*". */
 export function checkOrigin(problems: Problems, prop: string, value: string): void {
   if (value === '*') return;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== value) {
     problems.add(`${prop} must be "*" or an origin "scheme://host[:port]" with no path or trailing "/", as browsers send it ` +
       `(got ${JSON.stringify(value)})`);

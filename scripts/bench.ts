@@ -2,14 +2,15 @@
 //   1. synth latency of the main.ts app     2. scale: N registries in one app
 //   3. proxy data path vs direct             4. npm test wall time
 // Flags: --only=synth,scale,proxy,test   --sizes=50,500 (MB)   --runs=3
-import { PrivateRegistry } from '../lib';
-import { classicConfigs, cleanup, requireTools, startProxy, startRegistry, workDir } from '../test/e2e/harness';
-import { clearSkopeoCache, makeImage, pull, push } from '../test/e2e/images';
 import { App, Chart } from 'cdk8s';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
+import { PrivateRegistry } from '../lib';
+import { classicConfigs, cleanup, requireTools, startProxy, startRegistry, workDir } from '../test/e2e/harness';
+import { clearSkopeoCache, makeImage, pull, push } from '../test/e2e/images';
 
 const root = path.resolve(__dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));

@@ -1,13 +1,14 @@
 // The part of scripts/run-app.js that lives inside a V8 start-up snapshot (`node --build-snapshot`): bundled with
 // the app, run once when the snapshot is built, and its deserialize-main function is what `node --snapshot-blob`
 // runs. Only Node's built-in modules are available while the snapshot is built.
-import { PrivateRegistry } from '../lib';
 import { App, Chart } from 'cdk8s';
 import * as fs from 'fs';
 import * as Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
+
+import { PrivateRegistry } from '../lib';
 
 export interface SnapshotOptions {
   /** The app's entry: absolute, as scripts/run-app.js resolves process.argv[2]. */

@@ -1,10 +1,11 @@
+import { Chart, Testing } from 'cdk8s';
+
 import { PrivateRegistry, RegistryAuth, RegistryStorage, SecretKey } from '../lib';
 import {
   apiServerProblems, cidrProblem, cronProblem, isDns1035Label, isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue,
   isPortName, isQualifiedName, objectApiServerProblems, quantityValue,
 } from './apiserver-rules';
 import { KubeObject, synthApp } from './util';
-import { Chart, Testing } from 'cdk8s';
 
 // Each rule with values it must accept and values it must refuse (the negative controls: a checker that accepts
 // everything would pass the property test vacuously).

@@ -1,11 +1,12 @@
-import { classicChart } from '../examples/classic';
-import { privateTutorialChart } from '../examples/private-tutorial';
-import { PrivateRegistry, Registry, RegistryUI } from '../lib';
-import { container, find, KubeObject, schemaProblems, selects, synthValidated, testChart } from './util';
 import { Chart, Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+
+import { classicChart } from '../examples/classic';
+import { privateTutorialChart } from '../examples/private-tutorial';
+import { PrivateRegistry, Registry, RegistryUI } from '../lib';
+import { container, find, KubeObject, schemaProblems, selects, synthValidated, testChart } from './util';
 
 describe('the classic app (main.ts)', () => {
   const app = Testing.app();

@@ -1,10 +1,11 @@
+import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+
 import {
   ContainerdRegistryHosts, ContainerdRegistryHostsProps, NodeRegistryEndpoint, Registry, RegistryProxyDaemonSet, RegistryProxyNetwork,
   RegistryServiceType, RegistryTls,
 } from '../lib';
 import { container, find, synthValidated, testChart } from './util';
-import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
 
 /** A registry, a Docker Hub cache and a hostNetwork proxy in kube-system, and the nodes wired to them. */
 function wired(props: Partial<ContainerdRegistryHostsProps> = {}) {

@@ -1,6 +1,7 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+
 import { Registry, RegistryProxyDaemonSet, RegistryUI } from '../lib';
 import { container, find, synthValidated, testChart } from './util';
-import { ApiObject, JsonPatch } from 'cdk8s';
 
 describe('escape hatches, the cdk8s way', () => {
   test('each construct\'s main object is its node.defaultChild and a public field', () => {

@@ -1,3 +1,8 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
 import { classicChart } from '../examples/classic';
 import { escapeHatchChart } from '../examples/escape-hatch';
 import { helmTakeoverChart } from '../examples/helm-takeover';
@@ -8,10 +13,6 @@ import { productionChart } from '../examples/production';
 import { teamsChart } from '../examples/teams';
 import { ContainerdRegistryHosts } from '../lib';
 import { synthValidated } from './util';
-import { App, Chart, Testing } from 'cdk8s';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 
 const examplesDir = path.join(__dirname, '..', 'examples');
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');

@@ -1,10 +1,11 @@
+import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+
 import {
   LocalRegistryHosting, PrivateRegistry, Registry, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryUI,
   RegistryVersion,
 } from '../lib';
 import { container, find, selects, synthValidated, testChart } from './util';
-import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
 
 describe('taking over a live Helm release', () => {
   const app = Testing.app();

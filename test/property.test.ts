@@ -5,6 +5,11 @@
 //
 // `PROPERTY_SURVEY=1 npx jest test/property.test.ts` lists every distinct failure over many runs instead of stopping
 // at the first (shrunk) counterexample.
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as fc from 'fast-check';
+import * as fs from 'fs';
+
 import {
   LocalRegistryHosting, PodSecurityLevel, PrivateRegistry, Registry, RegistryAuth, RegistryCache, RegistryNamespace,
   RegistryProxyDaemonSet, RegistryServiceType, RegistryStorage, RegistryTls, RegistryUI, RegistryUIConnection, RegistryVersion,
@@ -12,10 +17,6 @@ import {
 } from '../lib';
 import { apiServerProblems } from './apiserver-rules';
 import { schemaProblems, synthApp } from './util';
-import { Chart, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
-import * as fc from 'fast-check';
-import * as fs from 'fs';
 
 const SEED = 20261123;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);

@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
+
 import { PodSecurityLevel, PrivateRegistry, RegistryNamespace } from '../lib';
 import { find, synthValidated } from './util';
-import { Chart, Testing } from 'cdk8s';
 
 function app(build: (chart: Chart) => void, namespace?: string) {
   const a = Testing.app();

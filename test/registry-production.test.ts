@@ -1,10 +1,11 @@
+import { Chart } from 'cdk8s';
+import { parse } from 'yaml';
+
 import {
   ContainerdRegistryHosts, NodeRegistryEndpoint, Registry, RegistryAuth, RegistryCache,   RegistryProxyDaemonSet, RegistryProxyNetwork, RegistryStorage, RegistryTls, RegistryUI, RegistryVersion,
 SecretKey, TaintEffect, TolerationOperator, VolumeAccessMode,
 } from '../lib';
 import { container, find, podSpecs, restrictedViolations, synthValidated, testChart } from './util';
-import { Chart } from 'cdk8s';
-import { parse } from 'yaml';
 
 type Props = ConstructorParameters<typeof Registry>[2];
 const http = SecretKey.fromSecret('registry-http', 'secret');

@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
+
 import { Registry, RegistryProxyDaemonSet, RegistryProxyNetwork, RegistryStorage, RegistryTls } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
-import { Chart, Testing } from 'cdk8s';
 
 function proxyObjects(props: Partial<ConstructorParameters<typeof RegistryProxyDaemonSet>[2]> = {}) {
   const { app, chart } = testChart('tools');

@@ -1,6 +1,7 @@
+import { parse } from 'yaml';
+
 import { Registry, RegistryAuth, RegistryUI, RegistryUIConnection, SecretKey } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
-import { parse } from 'yaml';
 
 function uiObjects(props: Partial<ConstructorParameters<typeof RegistryUI>[2]> = {}) {
   const { app, chart } = testChart('tools');

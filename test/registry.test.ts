@@ -1,6 +1,7 @@
+import { parse } from 'yaml';
+
 import { Registry, RegistryServiceType, RegistryStorage, SecretKey, VolumeAccessMode } from '../lib';
 import { container, find, schemaProblems, selects, synthValidated, testChart } from './util';
-import { parse } from 'yaml';
 
 function registryObjects(props: ConstructorParameters<typeof Registry>[2] = {}, namespace = 'tools') {
   const { app, chart } = testChart(namespace);

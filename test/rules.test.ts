@@ -1,11 +1,12 @@
 // Kubernetes syntax the API server enforces, what the real programs refuse at start, and clashes across the whole app:
 // one exact-message test per rule, and the valid inputs at each rule's edge that must not be refused.
+import { App, Chart, Testing } from 'cdk8s';
+
 import {
   LocalRegistryHosting, Registry, RegistryCache, RegistryNamespace, RegistryProxyDaemonSet, RegistryStorage, RegistryUI, RegistryUIConnection,
   SecretKey, TolerationOperator,
 } from '../lib';
 import { find, synthValidated, testChart } from './util';
-import { App, Chart, Testing } from 'cdk8s';
 
 type Props = ConstructorParameters<typeof Registry>[2];
 const build = (props: Props) => () => new Registry(testChart('prod').chart, 'registry', props);

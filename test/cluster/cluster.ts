@@ -1,11 +1,12 @@
 // The cluster suite's harness: boots the real single-node Kubernetes of node.sh, applies manifests with kubectl as a
 // user would, and gives the tests kubectl, port-forwards, pushes with skopeo and the stand-in images.
-import { freePort,REGISTRY_V3_BINARY } from '../e2e/harness';
 import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+
+import { freePort, REGISTRY_V3_BINARY } from '../e2e/harness';
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..', '..');

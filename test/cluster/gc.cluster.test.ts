@@ -2,11 +2,12 @@
 // ServiceAccount and RBAC, against a registry on a hostPath PersistentVolume. Stand-ins (images.py): registry:2.8.3 is
 // Debian's docker-registry 2.8.2 (with busybox sh, as the official alpine image has sh), and
 // registry.k8s.io/kubectl is this suite's own kubectl 1.33 build.
-import { Registry, RegistryProxyDaemonSet, RegistryStorage } from '../../lib';
-import { Cluster, curl,NODE_IP } from './cluster';
 import { Chart, Testing } from 'cdk8s';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+
+import { Registry, RegistryProxyDaemonSet, RegistryStorage } from '../../lib';
+import { Cluster, curl, NODE_IP } from './cluster';
 
 const NS = 'gc-test';
 const PV_DIR = `${process.env.CLUSTER_ROOT ?? '/var/tmp/cdk8s-registry-cluster'}/pv/gc`;

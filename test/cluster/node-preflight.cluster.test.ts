@@ -2,15 +2,16 @@
 // ContainerdRegistryHosts refuses to write files containerd would ignore, and says so; the hostNetwork proxy needs no
 // containerd config at all and the node pulls `localhost:<port>/...` through it. Pod Security for both modes.
 // Stand-ins as in tutorial-a.cluster.test.ts (images.py); `busybox:1.37.0` is Debian's busybox-static.
-import {
-  ContainerdRegistryHosts, NodeRegistryEndpoint, PodSecurityLevel, Registry, RegistryNamespace, RegistryProxyDaemonSet, RegistryProxyNetwork,
-} from '../../lib';
-import { Cluster, NODE_IP, STATE } from './cluster';
 import { Chart, Testing } from 'cdk8s';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
+import {
+  ContainerdRegistryHosts, NodeRegistryEndpoint, PodSecurityLevel, Registry, RegistryNamespace, RegistryProxyDaemonSet, RegistryProxyNetwork,
+} from '../../lib';
+import { Cluster, NODE_IP, STATE } from './cluster';
 
 const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
 const CERTS_D = path.join(STATE, 'conf', 'certs.d');

@@ -4,11 +4,12 @@
 // Stand-ins (nothing leaves this machine): `registry:3.1.2` is the real registry 3.1.2; `busybox:1.37.0` is Debian's
 // busybox-static; Docker Hub is a second in-cluster registry, `dockerhub.upstream.svc:5000`, that the cache's
 // `pullThrough.remoteUrl` names instead of https://registry-1.docker.io. `registry.local` resolves nowhere on the node.
-import { ContainerdRegistryHosts, NodeRegistryEndpoint, PodSecurityLevel, Registry, RegistryNamespace, RegistryServiceType } from '../../lib';
-import { Cluster, NODE_IP, STATE } from './cluster';
 import { Chart, Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { ContainerdRegistryHosts, NodeRegistryEndpoint, PodSecurityLevel, Registry, RegistryNamespace, RegistryServiceType } from '../../lib';
+import { Cluster, NODE_IP, STATE } from './cluster';
 
 const CERTS_D = path.join(STATE, 'conf', 'certs.d');
 const CONTAINERD_CONFIG = path.join(STATE, 'conf', 'containerd.toml');

@@ -1,10 +1,11 @@
 // Pod Security admission by the real API server: the registry and UI pods pass `restricted`; the proxy's hostPort
 // needs a namespace that allows it, and a `baseline` namespace refuses its pods with the message the README quotes.
-import { PrivateRegistry, Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../../lib';
-import { Cluster } from './cluster';
 import { Chart, Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { PrivateRegistry, Registry, RegistryProxyDaemonSet, RegistryStorage, RegistryUI } from '../../lib';
+import { Cluster } from './cluster';
 
 const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
 let cluster: Cluster;

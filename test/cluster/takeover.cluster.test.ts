@@ -3,12 +3,13 @@
 // in kube-system, an image is pushed, then the README's takeover steps run word for word.
 // Stand-ins (images.py): registry:2.7.1 and 2.8.3 are Debian's docker-registry 2.8.2; k8s.gcr.io/kube-registry-proxy
 // is Debian's nginx configured from REGISTRY_HOST/REGISTRY_PORT as that image was; the UI is a page server, not joxit.
-import { helmTakeoverChart } from '../../examples/helm-takeover';
-import { Cluster, curl,Result } from './cluster';
 import { Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
+import { helmTakeoverChart } from '../../examples/helm-takeover';
+import { Cluster, curl, Result } from './cluster';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RENDERS = path.join(ROOT, 'test', 'fixtures', 'helm-renders');

@@ -3,8 +3,9 @@
 // Stand-ins (public registries are out of reach; see images.py): registry:2.8.3 is Debian's docker-registry 2.8.2,
 // nginx-unprivileged is Debian's nginx 1.22 as uid 101, and joxit/docker-registry-ui is NOT the UI but a page
 // server, so only what the manifests decide for the UI (admission, probes, Service, NodePort 31000) is checked.
-import { Cluster, curl,NODE_IP } from './cluster';
 import * as path from 'path';
+
+import { Cluster, curl, NODE_IP } from './cluster';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
 const NS = 'kube-system';

@@ -1,8 +1,9 @@
 // The second tutorial on a fresh real node: release `private` (a ClusterIP Service), the proxy chart pointed at
 // private-docker-registry, the UI on NodePort 31000; `kubectl apply -f dist-private/` (npm run synth:private).
 // Stand-ins as in tutorial-a.cluster.test.ts (see images.py); the UI stand-in is NOT the joxit UI.
-import { Cluster, curl,NODE_IP } from './cluster';
 import * as path from 'path';
+
+import { Cluster, curl, NODE_IP } from './cluster';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist-private');
 const NS = 'kube-system';

@@ -1,10 +1,11 @@
 // The UI's direct mode: a page on another origin calls the real registry, in headless Chromium.
+import { Chart, Testing } from 'cdk8s';
+import * as http from 'http';
+
 import { Registry, RegistryUI, RegistryUIConnection } from '../../lib';
 import { find, synthValidated } from '../util';
 import { cleanup, freePort, requireTools, start, startRegistry, workDir } from './harness';
 import { makeImage, push } from './images';
-import { Chart, Testing } from 'cdk8s';
-import * as http from 'http';
 
 beforeAll(() => requireTools(['docker-registry', 'skopeo', 'chromium']));
 afterAll(cleanup);

@@ -1,7 +1,4 @@
 // Runs the real programs (docker-registry, nginx, skopeo) on loopback for the end-to-end tests and the benchmark.
-import { classicChart } from '../../examples/classic';
-import { RegistryVersion } from '../../lib';
-import { find, KubeObject,synthApp } from '../util';
 import { App, Testing } from 'cdk8s';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -11,6 +8,10 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+
+import { classicChart } from '../../examples/classic';
+import { RegistryVersion } from '../../lib';
+import { find, KubeObject, synthApp } from '../util';
 
 /** Programs the suite runs, and the Debian package of each. */
 const TOOLS: Record<string, string> = {

@@ -3,12 +3,13 @@
 // is installed as a drop-in in the per-user registries.conf.d ($HOME/.config/containers/registries.conf.d, read after
 // /etc/containers/registries.conf.d, in the same format); CRI-O itself and `systemctl reload crio` are not run here.
 // The registries are the real registry, on 127.0.0.1.
-import { ContainerdRegistryHosts, NodeRegistryEndpoint } from '../../lib';
-import { classicConfigs, cleanup, REGISTRY, requireRegistry, requireTools, startRegistry, workDir } from './harness';
-import { clearSkopeoCache, makeImage, push, readImage, skopeo } from './images';
 import { Chart, Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { ContainerdRegistryHosts, NodeRegistryEndpoint } from '../../lib';
+import { classicConfigs, cleanup, REGISTRY, requireRegistry, requireTools, startRegistry, workDir } from './harness';
+import { clearSkopeoCache, makeImage, push, readImage, skopeo } from './images';
 
 beforeAll(() => (requireRegistry(), requireTools(['skopeo'])));
 afterAll(cleanup);

@@ -1,10 +1,11 @@
 // The library as its users get it: `npm pack`, installed into a scratch cdk8s app outside the repository;
 // and the schema validation plugin run by the real cdk8s CLI.
-import { cleanup, workDir } from './harness';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+
+import { cleanup, workDir } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));

@@ -1,12 +1,13 @@
 // The production options of `Registry`, run by the real registry, nginx, redis-server, htpasswd and skopeo.
-import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryTls, RegistryVersion, SecretKey } from '../../lib';
-import { container, find, KubeObject, synthValidated } from '../util';
-import { cleanup, freePort, REGISTRY, request, requireRegistry, requireTools, start, startProxy, startRegistry, workDir } from './harness';
-import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
 import { Chart, Testing } from 'cdk8s';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { Registry, RegistryAuth, RegistryCache, RegistryProxyDaemonSet, RegistryStorage, RegistryTls, RegistryVersion, SecretKey } from '../../lib';
+import { container, find, KubeObject, synthValidated } from '../util';
+import { cleanup, freePort, REGISTRY, request, requireRegistry, requireTools, start, startProxy, startRegistry, workDir } from './harness';
+import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
 
 beforeAll(() => (requireRegistry(), requireTools(['nginx', 'skopeo', 'htpasswd', 'redis-server', 'redis-cli', 'openssl'])));
 afterAll(cleanup);

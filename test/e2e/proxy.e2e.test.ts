@@ -1,4 +1,9 @@
 // The proxy's generated nginx.conf, run by real nginx in front of the real registry.
+import { ChildProcess, spawn } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { Registry, RegistryProxyDaemonSet } from '../../lib';
 import { find, synthValidated, testChart } from '../util';
 import {
@@ -6,10 +11,6 @@ classicConfigs, cleanup, freePort, portForward,   REGISTRY, request, requireRegi
   startRegistry, workDir,
 } from './harness';
 import { clearSkopeoCache, listTags, makeImage, OciImage, pull, push, readImage } from './images';
-import { ChildProcess, spawn } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 
 const { registryConfig, nginxConf } = classicConfigs();
 const MB = 1 << 20;

@@ -1,9 +1,10 @@
 // The registry config that `Registry` renders, served by the real distribution registry.
+import * as path from 'path';
+import { parse } from 'yaml';
+
 import { container, find } from '../util';
 import { classicConfigs, cleanup, REGISTRY, request, requireRegistry, requireTools, RunningRegistry, startRegistry, workDir } from './harness';
 import { listTags, makeImage, OciImage, pull, push, readImage } from './images';
-import * as path from 'path';
-import { parse } from 'yaml';
 
 const { objects, registryConfig } = classicConfigs();
 

@@ -1,13 +1,14 @@
 // Upgrading a live 2.8 registry to 3: the same filesystem storage, written by the real registry 2.8.2 (Debian) with the
 // library's 2.x config, then served by the real registry 3.1.2 with the library's 3.x config. Both binaries run here
 // (3.1.2 built by scripts/build-registry-v3.sh), so this file runs in the "registry 2.8.2" jest project only.
+import { Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { Registry, RegistryStorage, RegistryVersion } from '../../lib';
 import { find, synthValidated } from '../util';
 import { cleanup, REGISTRY_V3_BINARY, REGISTRY_V3_VERSION, request, requireRegistry, requireTools, startRegistry, workDir } from './harness';
 import { clearSkopeoCache, makeImage, makeMultiArchImage, pull, push, pushAll, readImage } from './images';
-import { Chart, Testing } from 'cdk8s';
-import * as fs from 'fs';
-import * as path from 'path';
 
 
 beforeAll(() => {
