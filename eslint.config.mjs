@@ -5,7 +5,7 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['imports/**', 'build/**', 'dist/**', 'dist-private/**', 'docs/**', 'node_modules/**', 'test/cluster/k8s/**', '.scratch/**'] },
+  { ignores: ['test/fixtures/**', 'imports/**', 'build/**', 'dist/**', 'dist-private/**', 'docs/**', 'node_modules/**', 'test/cluster/k8s/**', '.scratch/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { project: false } },
