@@ -61,7 +61,7 @@ export class NodeRegistryEndpoint {
   public static fromUrl(url: string): NodeRegistryEndpoint {
     const parsed = parseUrl(url);
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.pathname !== '/' || parsed.search || parsed.username) {
-      throw new Error(`NodeRegistryEndpoint.url: url must look like "http://host:port" or "https://host" with no path (got ${JSON.stringify(url)})`);
+      throw new Error(`NodeRegistryEndpoint.fromUrl: url must look like "http://host:port" or "https://host" with no path (got ${JSON.stringify(url)})`);
     }
     return new NodeRegistryEndpoint(`${parsed.protocol}//${parsed.host}`);
   }

@@ -165,7 +165,7 @@ describe('NodeRegistryEndpoint', () => {
     ['no scheme', 'registry.corp.example:5000'],
     ['a number', 5000 as any],
   ])('url with %s is refused', (_label, url) => {
-    expect(() => NodeRegistryEndpoint.fromUrl(url)).toThrow(new Error('NodeRegistryEndpoint.url: url must look like "http://host:port" or ' +
+    expect(() => NodeRegistryEndpoint.fromUrl(url)).toThrow(new Error('NodeRegistryEndpoint.fromUrl: url must look like "http://host:port" or ' +
       `"https://host" with no path (got ${JSON.stringify(url)})`));
   });
 
