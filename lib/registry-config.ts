@@ -69,6 +69,12 @@ export interface RegistryContribution {
 }
 
 /**
+ * The registry container's lists, merged from every contribution.
+ * @internal
+ */
+export type RegistryPod = Required<Omit<RegistryContribution, 'config'>>;
+
+/**
  * What a feature knows of the registry it binds to.
  * @internal
  */
@@ -129,17 +135,23 @@ function ordered(section: ConfigSection, path: string): ConfigSection {
 }
 
 /**
- * The contributions merged, in order: config.yml (keys in the registry documentation's order), and the container's
- * env, volumes, mounts and ports, each list in the order of the contributions.
+ * The contributions' config.yml sections merged into one, keys in the registry documentation's order.
  * @internal
  */
-export function mergeContributions(contributions: RegistryContribution[]): Required<RegistryContribution> {
+export function mergeConfig(contributions: RegistryContribution[]): ConfigSection {
   const config: ConfigSection = {};
   for (const c of contributions) {
     if (c.config) mergeInto(config, c.config, '');
   }
+  return ordered(config, '');
+}
+
+/**
+ * The container's env, volumes, mounts and ports from the contributions, each list in the order of the contributions.
+ * @internal
+ */
+export function mergePod(contributions: RegistryContribution[]): RegistryPod {
   return {
-    config: ordered(config, ''),
     env: contributions.flatMap(c => c.env ?? []),
     volumes: contributions.flatMap(c => c.volumes ?? []),
     mounts: contributions.flatMap(c => c.mounts ?? []),

@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 
 import * as k8s from '../imports/k8s';
 import { restrictedContainerSecurity, restrictedPodSecurity, rootHttpProbe } from './internal';
-import { RegistryContribution } from './registry-config';
+import { RegistryPod } from './registry-config';
 import { CONTAINER_PORT, createMetricsObjects } from './registry-features';
 import { garbageCollectionJob } from './registry-gc';
 import { RegistrySettings } from './registry-model';
@@ -48,7 +48,7 @@ export interface RegistryObjects {
  * Creates every object of the registry, in the order they appear in the output.
  * @internal
  */
-export function createRegistryObjects(s: RegistrySettings, pod: Required<RegistryContribution>, late: RegistryLateValues): RegistryObjects {
+export function createRegistryObjects(s: RegistrySettings, pod: RegistryPod, late: RegistryLateValues): RegistryObjects {
   const scope = s.scope;
   s.storage.createObjects?.();
   const configMap = new k8s.KubeConfigMap(scope, 'config', {
@@ -114,7 +114,7 @@ export function createRegistryObjects(s: RegistrySettings, pod: Required<Registr
   return { configMap, deployment, service, networkPolicy };
 }
 
-function podSpec(s: RegistrySettings, pod: Required<RegistryContribution>): k8s.PodSpec {
+function podSpec(s: RegistrySettings, pod: RegistryPod): k8s.PodSpec {
   const r = s.resources;
   const q = (v: string) => k8s.Quantity.fromString(v);
   const spread = s.maxReplicas > 1 && (s.pod.spreadAcrossNodes ?? true);

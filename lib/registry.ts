@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 
 import { assertShape, claim, claimNodePort, claimObjectName, describe, Problems } from './internal';
 import { REGISTRY_PROPS } from './prop-shapes';
-import { ConfigSection, mergeContributions, RegistryConfig } from './registry-config';
+import { ConfigSection, mergeConfig, mergePod, RegistryConfig } from './registry-config';
 import { RegistrySettings, renderedObjectNames, resolveRegistry } from './registry-model';
 import { UploadPurgingOptions } from './registry-options';
 import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
@@ -211,7 +211,7 @@ export class Registry extends Construct implements IRegistry {
     // Checks that depend on clients run once every construct exists, whatever order they were added in.
     this.node.addValidation({ validate: () => this.clientProblems() });
 
-    const objects: RegistryObjects = createRegistryObjects(s, mergeContributions(s.contributions), {
+    const objects: RegistryObjects = createRegistryObjects(s, mergePod(s.contributions), {
       configYaml: () => this.configYaml,
       peers: () => this.clients.flatMap((c): RegistryPeer[] => c.podSelector ? [{ namespace: c.namespace, labels: { ...c.podSelector } }] : []),
     });
@@ -292,7 +292,7 @@ export class Registry extends Construct implements IRegistry {
         http: { headers },
       },
     };
-    this.renderedConfig = mergeContributions([...this.settings.contributions, clients]).config as unknown as RegistryConfig;
+    this.renderedConfig = mergeConfig([...this.settings.contributions, clients]) as unknown as RegistryConfig;
     return this.renderedConfig;
   }
 }
