@@ -76,10 +76,11 @@ export function satisfying(expected: string, test: (value: unknown) => boolean):
 }
 
 export function arrayOf(item: Shape): Shape {
+  const expected = `a list, each ${item.expected}`;
   return {
-    expected: `a list of ${item.expected.replace(/^an? /, '')} values`,
+    expected,
     check: (value, path, out) => {
-      if (!Array.isArray(value)) return wrong(path, `a list, each ${item.expected}`, value, out);
+      if (!Array.isArray(value)) return wrong(path, expected, value, out);
       value.forEach((v, i) => item.check(v, `${path}[${i}]`, out));
     },
   };
@@ -93,10 +94,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** A map of names to values, such as labels: `{ "team": "ci" }`. */
 export function mapOf(item: Shape): Shape {
+  const expected = `a map of names to ${item.expected.replace(/^an? /, '')} values`;
   return {
-    expected: `a map of names to ${item.expected.replace(/^an? /, '')} values`,
+    expected,
     check: (value, path, out) => {
-      if (!isPlainObject(value)) return wrong(path, `a map of names to ${item.expected.replace(/^an? /, '')} values`, value, out);
+      if (!isPlainObject(value)) return wrong(path, expected, value, out);
       for (const [key, v] of Object.entries(value)) item.check(v, `${path}.${key}`, out);
     },
   };
