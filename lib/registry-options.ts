@@ -1,6 +1,6 @@
 import { assertShape, Problems, secretEnv } from './internal';
 import { RegistryContribution, RegistryTarget } from './registry-config';
-import { checkHostAndPort, isDnsSubdomain } from './rules';
+import { checkHostAndPort, checkObjectReference } from './rules';
 import { SECRET_KEY, SecretKey, secretKeyProblems } from './secret-key';
 import { required, STRING, struct, WHOLE_NUMBER } from './shape';
 
@@ -156,9 +156,7 @@ class SecretTls extends RegistryTls {
 
   public _bind(problems: Problems): RegistryContribution {
     const name = this.secretName;
-    if (!isDnsSubdomain(name)) {
-      problems.add(`tls must name a Secret: RegistryTls.fromSecret(name) got ${JSON.stringify(name)}, which is not a Secret name`);
-    }
+    checkObjectReference(problems, 'tls secret', name, 'Secret');
     return {
       config: { http: { tls: { certificate: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key` } } },
       volumes: [{ name: 'tls', secret: { secretName: name } }],

@@ -3,7 +3,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 
 import {
-  LocalRegistryHosting, Registry, RegistryCache, RegistryNamespace, RegistryProxyDaemonSet, RegistryStorage, RegistryUI, RegistryUIConnection,
+  LocalRegistryHosting, Registry, RegistryCache, RegistryNamespace, RegistryProxyDaemonSet, RegistryStorage, RegistryTls, RegistryUI, RegistryUIConnection,
   SecretKey, TolerationOperator,
 } from '../lib';
 import { find, synthValidated, testChart } from './util';
@@ -25,6 +25,9 @@ describe('Kubernetes syntax, checked at synth time', () => {
       'raise the limit or lower the request'],
     ['a CPU request above its limit', { resources: { cpuRequest: '2', cpuLimit: '500m' } },
       'resources.cpuRequest "2" is above resources.cpuLimit "500m": the API server refuses a CPU request above its limit; raise the limit or lower the request'],
+    ['a TLS Secret that is not a name', { tls: RegistryTls.fromSecret('Registry TLS') },
+      'tls secret must be the name of a Secret: at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter ' +
+      'or digit (got "Registry TLS")'],
     ['a priority class that is not a name', { pod: { priorityClassName: 'High' } },
       'pod.priorityClassName must be the name of a PriorityClass: at most 253 lowercase letters, digits, "-" and ".", starting and ending ' +
       'with a letter or digit (got "High")'],
