@@ -180,7 +180,6 @@ export class Registry extends Construct implements IRegistry {
 
   private readonly settings: RegistrySettings;
   private readonly clients: RegistryClient[] = [];
-  private renderedConfig?: RegistryConfig;
   private renderedYaml?: string;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
@@ -219,11 +218,26 @@ export class Registry extends Construct implements IRegistry {
   }
 
   /**
-   * The config model rendered into the ConfigMap's `config.yml`; final once the app is built.
+   * The config model rendered into the ConfigMap's `config.yml`: the contributions of every feature and client, merged;
+   * final once the app is built.
    * @internal
    */
   public get _config(): RegistryConfig {
-    return this.renderedConfig ?? this.renderConfig();
+    const origins = [...new Set(this.clients.flatMap(c => c.browserOrigin !== undefined ? [c.browserOrigin] : []))];
+    const headers: ConfigSection = origins.length === 0 ? {} : {
+      // What a browser on another origin needs to list, read digests and (with deletion) delete.
+      'Access-Control-Allow-Origin': origins,
+      'Access-Control-Allow-Methods': ['HEAD', 'GET', 'OPTIONS', ...(this.deletion ? ['DELETE'] : [])],
+      'Access-Control-Allow-Headers': ['Authorization', 'Accept', 'Cache-Control'],
+      'Access-Control-Expose-Headers': ['Docker-Content-Digest'],
+    };
+    const clients = {
+      config: {
+        storage: this.deletion ? { delete: { enabled: true } } : {},
+        http: { headers },
+      },
+    };
+    return mergeConfig([...this.settings.contributions, clients]) as unknown as RegistryConfig;
   }
 
   /** The exact text of `config.yml`. */
@@ -244,7 +258,6 @@ export class Registry extends Construct implements IRegistry {
       throw new Error(`${client.description}: ${reason}`);
     }
     this.clients.push({ ...client });
-    this.renderedConfig = undefined;
     this.renderedYaml = undefined;
   }
 
@@ -274,25 +287,5 @@ export class Registry extends Construct implements IRegistry {
         'without it nothing is ever unreferenced'];
     }
     return [];
-  }
-
-  /** The contributions of every feature and client, merged into one config.yml. */
-  private renderConfig(): RegistryConfig {
-    const origins = [...new Set(this.clients.flatMap(c => c.browserOrigin !== undefined ? [c.browserOrigin] : []))];
-    const headers: ConfigSection = origins.length === 0 ? {} : {
-      // What a browser on another origin needs to list, read digests and (with deletion) delete.
-      'Access-Control-Allow-Origin': origins,
-      'Access-Control-Allow-Methods': ['HEAD', 'GET', 'OPTIONS', ...(this.deletion ? ['DELETE'] : [])],
-      'Access-Control-Allow-Headers': ['Authorization', 'Accept', 'Cache-Control'],
-      'Access-Control-Expose-Headers': ['Docker-Content-Digest'],
-    };
-    const clients = {
-      config: {
-        storage: this.deletion ? { delete: { enabled: true } } : {},
-        http: { headers },
-      },
-    };
-    this.renderedConfig = mergeConfig([...this.settings.contributions, clients]) as unknown as RegistryConfig;
-    return this.renderedConfig;
   }
 }
