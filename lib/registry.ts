@@ -10,7 +10,7 @@ import { UploadPurgingOptions } from './registry-options';
 import { RegistryProps, RegistryServiceType, RegistryVersion } from './registry-props';
 import { createRegistryObjects, RegistryObjects, RegistryPeer } from './registry-workload';
 import { parseRootUrl } from './rules';
-import { BOOLEAN, shapeProblems, struct } from './shape';
+import { BOOLEAN, struct } from './shape';
 
 /** What other constructs need to reach a registry, and how they tell it what they need from it. */
 export interface IRegistry {
@@ -122,10 +122,9 @@ export class Registry extends Construct implements IRegistry {
     if (!parsed) {
       throw new Error(`Registry.fromUrl: url must look like "http://host:port" with no path, credentials or port 0 (got ${JSON.stringify(url)})`);
     }
-    const problems = shapeProblems(options, struct('ExternalRegistryOptions', { deletion: BOOLEAN }));
-    if (problems.length > 0) {
-      throw new Error(`Registry.fromUrl: options.${problems[0]}`);
-    }
+    assertShape('Registry.fromUrl', { options }, struct('arguments', {
+      options: struct('ExternalRegistryOptions', { deletion: BOOLEAN } satisfies Record<keyof ExternalRegistryOptions, unknown>),
+    }));
     return new ExternalRegistry(parsed, options);
   }
 
